@@ -1,0 +1,87 @@
+"""The site's own pages: home, the two information pages, health, robots and error pages."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.generic import TemplateView
+
+from . import health
+
+
+class HomeView(TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        from articles.selectors import article_home_latest
+        from registry.selectors import registry_home_figures
+
+        context = super().get_context_data(**kwargs)
+        # Slots filled by the registry and articles apps; empty until they have content.
+        context["registry_figures"] = registry_home_figures()
+        context["latest_articles"] = article_home_latest()
+        return context
+
+
+class AboutCoopsView(TemplateView):
+    template_name = "core/about_coops.html"
+
+
+class ServicesView(TemplateView):
+    template_name = "core/services.html"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Readiness for a load balancer: 200 only when every configured service answers."""
+    checks = health.service_states()
+    healthy = all(state != "down" for state in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /consult/track/",
+        "Disallow: /en/consult/track/",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+def _error(request: HttpRequest, template: str, status: int) -> HttpResponse:
+    return render(request, template, status=status)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "400.html", 400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "403.html", 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, "404.html", 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # Something is already broken: render with the request only, no database, no context
+    # processors that could fail again.
+    from django.template import loader
+
+    template = loader.get_template("500.html")
+    body = template.render({"request": request, "center_email": settings.CENTER_EMAIL})
+    return HttpResponse(body, status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, "403_csrf.html", 403)

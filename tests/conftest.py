@@ -1,0 +1,67 @@
+"""Suite-wide fixtures and the rule for tests that need real services.
+
+A test marked `services("postgres", "redis", ...)` or `e2e` runs only where those services
+exist. Elsewhere it is skipped and named in the summary; with REQUIRE_SERVICES=1 (CI) a
+missing service fails the test instead, so a green run can never hide one.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+
+from coopcenter.core.health import redis_state
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+_skipped_for_services: list[tuple[str, str]] = []
+
+
+def _missing(service: str) -> str | None:
+    if service == "postgres":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        return None if "postgresql" in engine else "DATABASE_URL is not PostgreSQL"
+    if service == "redis":
+        if not settings.REDIS_URL:
+            return "REDIS_URL is not set"
+        return None if redis_state() == "ok" else f"Redis at {settings.REDIS_URL} does not answer"
+    if service == "redis-server":
+        return None if shutil.which("redis-server") else "no redis-server binary"
+    if service == "chromium":
+        return None if os.path.exists(CHROMIUM) else f"no browser at {CHROMIUM}"
+    raise ValueError(f"unknown service {service!r}")
+
+
+def pytest_runtest_setup(item):
+    wanted: list[str] = []
+    for marker in item.iter_markers("services"):
+        wanted.extend(marker.args)
+    if item.get_closest_marker("e2e"):
+        wanted.append("chromium")
+    reasons = [r for r in (_missing(s) for s in dict.fromkeys(wanted)) if r]
+    if not reasons:
+        return
+    reason = "; ".join(reasons)
+    if REQUIRE_SERVICES:
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+    _skipped_for_services.append((item.nodeid, reason))
+    pytest.skip(f"needs a service: {reason}")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _skipped_for_services:
+        return
+    terminalreporter.section("service tests skipped (set DATABASE_URL and REDIS_URL to run them)")
+    for nodeid, reason in _skipped_for_services:
+        terminalreporter.write_line(f"SKIPPED {nodeid}: {reason}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
