@@ -1,0 +1,66 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+CATALOGUES := $(wildcard coopcenter/locale/*/LC_MESSAGES/django.po)
+
+.PHONY: help install run test lint format messages translations bench stack clean
+
+help:
+	@echo "make run    serve the portal with demo data on http://127.0.0.1:8000"
+	@echo "make test   lint, migration check and the whole test suite"
+	@echo "make bench  benchmark the pages (PostgreSQL when reachable)"
+	@echo "make stack  gunicorn + Celery worker + beat against DATABASE_URL and REDIS_URL"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The compiled catalogues are committed, so a machine without gettext still serves Korean;
+# where msgfmt exists they are rebuilt whenever a .po file is newer.
+messages: $(STAMP)
+	@for po in $(CATALOGUES); do \
+	  mo=$${po%.po}.mo; \
+	  if [ ! -f "$$mo" ] || [ "$$po" -nt "$$mo" ]; then \
+	    if command -v msgfmt >/dev/null; then $(PY) manage.py compilemessages --ignore=.venv -v0; break; \
+	    else echo "msgfmt not found: using the committed $$mo"; fi; \
+	  fi; \
+	done
+
+# Refresh the catalogues from the code and templates (needs gettext).
+translations: $(STAMP)
+	$(PY) manage.py makemessages -l ko -l en --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+
+run: messages
+	mkdir -p var
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py migrate --noinput
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py seed_demo
+	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+test: messages lint
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+bench: messages
+	$(PY) -m bench
+
+stack: messages
+	$(PY) -m coopcenter.stack
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
