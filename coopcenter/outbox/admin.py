@@ -10,7 +10,15 @@ from .models import OutgoingMail
 class OutgoingMailAdmin(admin.ModelAdmin):
     """Read-only view of what the portal sent or failed to send, with a retry action."""
 
-    list_display = ["recipient", "template", "language", "status", "attempts", "created_at", "sent_at"]
+    list_display = [
+        "recipient",
+        "template",
+        "language",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    ]
     list_filter = ["status", "template", "language"]
     search_fields = ["recipient", "idempotency_key"]
     date_hierarchy = "created_at"

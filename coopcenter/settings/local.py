@@ -1,7 +1,7 @@
 """A developer's laptop: SQLite and eager Celery unless DATABASE_URL / REDIS_URL say otherwise."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # Only for a laptop; production.py has no default and refuses to start without one.

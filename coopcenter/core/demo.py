@@ -1,0 +1,57 @@
+"""Demo data of the site itself: the staff accounts a newcomer logs in with."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+MANAGERS = "Managers"
+COUNSELORS = "Counselors"
+
+# Permissions each role gets on the models that exist; apps add theirs as they grow.
+ROLE_PERMISSIONS = {
+    MANAGERS: ["outbox.view_outgoingmail", "outbox.change_outgoingmail"],
+    COUNSELORS: ["outbox.view_outgoingmail"],
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+DEMO_STAFF = [
+    DemoLogin("admin", "demo-admin-2026", "superuser"),
+    DemoLogin("manager", "demo-manager-2026", MANAGERS),
+    DemoLogin("counselor", "demo-counselor-2026", COUNSELORS),
+]
+
+
+def _permissions(codes: list[str]) -> list[Permission]:
+    perms = []
+    for code in codes:
+        app_label, codename = code.split(".")
+        perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return perms
+
+
+@transaction.atomic
+def seed(stdout=None) -> list[DemoLogin]:
+    """Create the roles and the demo staff; running it again resets their passwords."""
+    for name, codes in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(codes))
+    User = get_user_model()
+    for login in DEMO_STAFF:
+        user, _created = User.objects.get_or_create(username=login.username)
+        user.is_staff = True
+        user.is_superuser = login.role == "superuser"
+        user.email = f"{login.username}@example.org"
+        user.set_password(login.password)
+        user.save()
+        if login.role != "superuser":
+            user.groups.set([Group.objects.get(name=login.role)])
+    return DEMO_STAFF
