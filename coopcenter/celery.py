@@ -4,7 +4,10 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopcenter.settings.local")
+# Importing the coopcenter package runs this before wsgi.py does, so this default is what a
+# server gets when nothing is set: production, never the laptop settings. manage.py sets
+# its own (local) default before it imports anything.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coopcenter.settings.production")
 
 app = Celery("coopcenter")
 # Every Celery setting lives in Django settings as CELERY_<NAME>.

@@ -118,6 +118,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Said explicitly because Celery 6 turns it on: cancelling a send_mail in the middle of an
+# SMTP exchange when Redis blinks could deliver the mail twice.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Publishing happens after a citizen's request has committed: when the broker is down it
 # must give up within seconds, because the outbox row is already safe and beat re-queues it.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)

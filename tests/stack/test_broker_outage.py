@@ -1,0 +1,71 @@
+"""With Redis stopped, a mail queued through the outbox stays pending; once Redis is back, the
+periodic task gets it sent exactly once.
+
+The stack gets a redis-server of its own, so that stopping it disturbs nothing else.
+"""
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from coopcenter.outbox.models import OutgoingMail
+
+from .test_stack import expected_subject, outbox_id
+
+pytestmark = [pytest.mark.services("postgres", "redis-server"), pytest.mark.stack]
+
+RECIPIENT = "outage@example.org"
+
+
+def healthz_checks(base_url: str) -> tuple[int, dict]:
+    request = urllib.request.Request(  # noqa: S310 (an http URL of our own)
+        f"{base_url}/healthz", headers={"X-Forwarded-Proto": "https"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.status, json.loads(response.read())["checks"]
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())["checks"]
+
+
+def test_a_mail_queued_while_redis_is_down_is_sent_once_it_is_back(
+    private_redis, stack_env, start_stack, manage, inbox
+):
+    env = stack_env(private_redis.url)
+    stack = start_stack(env)
+
+    private_redis.stop()
+    assert not private_redis.answers()
+    status, checks = healthz_checks(stack.base_url)
+    assert (status, checks["redis"]) == (503, "down")
+
+    started = time.monotonic()
+    queued = manage(env, "send_test_mail", RECIPIENT, timeout=30)
+    elapsed = time.monotonic() - started
+    assert queued.returncode == 0, queued.stderr
+    # The publish gives up within seconds (CELERY_BROKER_CONNECTION_TIMEOUT and the publish
+    # retry policy): a citizen's request must not hang on a broker that is down.
+    assert elapsed < 15, f"queueing took {elapsed:.1f} s with the broker down"
+    assert ": pending" in queued.stdout
+    row = OutgoingMail.objects.get(pk=outbox_id(queued.stdout))
+    assert (row.status, row.attempts) == (OutgoingMail.Status.PENDING, 0)
+
+    assert inbox.wait_for(1, timeout=4) == [], "a mail went out while the broker was down"
+
+    private_redis.start()
+    received = inbox.wait_for(1, timeout=60)
+    assert received, "the mail was not delivered within 60 s of Redis coming back"
+    # Five runs of beat's re-queue task: none may send the mail again.
+    received = inbox.wait_for(2, timeout=5)
+    assert len(received) == 1
+    (mail,) = received
+    assert mail.recipients == [RECIPIENT]
+    assert " ".join(mail.message["Subject"].split()) == expected_subject(RECIPIENT)
+
+    row.refresh_from_db()
+    assert row.status == OutgoingMail.Status.SENT
+    assert row.attempts == 1
+    assert healthz_checks(stack.base_url)[0] == 200
