@@ -8,7 +8,7 @@ from coopcenter.core import views as core_views
 from coopcenter.sitemaps import SITEMAPS
 
 admin.site.site_header = _("Seoul Co-op Consultation Center")
-admin.site.site_title = _("Counselors' desk")
+admin.site.site_title = _("Seoul Co-op Consultation Center")
 admin.site.index_title = _("Counselors' desk")
 
 urlpatterns = [
