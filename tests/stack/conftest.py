@@ -96,6 +96,14 @@ class Inbox:
         wait_for(lambda: len(self.messages()) >= count, timeout)
         return self.messages()
 
+    def only_message(self, timeout: float, settle: float) -> Received:
+        """The one message that arrives within timeout, after settle more seconds in which
+        beat's re-queue runs get every chance to send a duplicate."""
+        assert self.wait_for(1, timeout), f"no mail reached the SMTP server within {timeout} s"
+        received = self.wait_for(2, settle)
+        assert len(received) == 1, f"{len(received)} mails were delivered, not one"
+        return received[0]
+
 
 @pytest.fixture
 def inbox() -> Iterator[Inbox]:
