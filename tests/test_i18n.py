@@ -1,7 +1,11 @@
 """The Korean catalogue is complete, the committed .mo files match their .po files, and the
 unprefixed URLs always speak Korean."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -9,6 +13,10 @@ import pytest
 from django.conf import settings
 
 LOCALE_DIR = Path(settings.LOCALE_PATHS[0])
+ROOT = Path(settings.BASE_DIR)
+# What makemessages reads: it writes into every locale folder it finds beside the code, so it
+# runs on a copy of these.
+SOURCES = ["manage.py", "coopcenter", "registry", "consult", "articles", "templates"]
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
@@ -44,6 +52,30 @@ def test_korean_catalogue_is_complete():
     for entry in po:
         if entry.msgid_plural:
             assert all(entry.msgstr_plural.values()), entry.msgid
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs gettext's xgettext")
+def test_every_string_of_the_code_is_in_the_korean_catalogue(tmp_path):
+    """A string added to a template or to Python code without a translation fails here."""
+    for name in SOURCES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(source, tmp_path / name)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "coopcenter.settings.test"}
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "ko", "--no-obsolete", "-v", "0"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    extracted = tmp_path / LOCALE_DIR.relative_to(ROOT) / "ko" / "LC_MESSAGES" / "django.po"
+    po = polib.pofile(str(extracted))
+    missing = [entry.msgid for entry in po.untranslated_entries() + po.fuzzy_entries()]
+    assert missing == [], "untranslated; run `make translations` and translate them"
+    assert _translations(po) == _translations(_catalogue("ko"))
 
 
 def test_korean_translations_keep_their_placeholders():

@@ -1,5 +1,16 @@
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import reverse, translate_url
+from django.utils import translation
+
+
+def _link_in(language: str, path: str) -> str:
+    """This page in another language; its home page when the page has no such version
+    (a 404 page, say), rather than a link back to itself."""
+    translated = translate_url(path, language)
+    if translated == path and language != translation.get_language():
+        with translation.override(language):
+            return reverse("core:home")
+    return translated
 
 
 def site(request):
@@ -11,7 +22,7 @@ def site(request):
             "email": settings.CENTER_EMAIL,
         },
         "language_links": [
-            {"code": code, "url": translate_url(path, code)} for code, _name in settings.LANGUAGES
+            {"code": code, "url": _link_in(code, path)} for code, _name in settings.LANGUAGES
         ],
         "site_url": settings.SITE_URL,
     }

@@ -227,6 +227,9 @@ def test_unknown_url_gets_the_404_page_in_its_language(client, url, lang, text):
     assert page.html_lang == lang
     assert page.h1 == [text]
     assert any(template.name == "404.html" for template in response.templates)
+    # A missing page has no twin in the other language: the switcher offers that home page.
+    other_lang, other_home = ("en", "/en/") if lang == "ko" else ("ko", "/")
+    assert page.link(hreflang=other_lang, lang=other_lang)["href"] == other_home
 
 
 @failing_urls
