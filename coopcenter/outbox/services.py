@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -70,7 +71,7 @@ def _render(mail: OutgoingMail) -> EmailMultiAlternatives:
         subject = " ".join(render_to_string(paths["subject"], context).split())
         text = render_to_string(paths["text"], context)
         html = render_to_string(paths["html"], context)
-    domain = settings.SITE_URL.split("//")[-1].split("/")[0].split(":")[0] or "localhost"
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,

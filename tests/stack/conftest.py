@@ -20,7 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from email.message import EmailMessage, Message
 from pathlib import Path
 from urllib.parse import quote
 
@@ -225,17 +225,21 @@ class Stack:
     def output(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
-    def healthz(self) -> int:
+    def get(self, path: str, timeout: float = 10) -> tuple[int, Message, bytes]:
+        """GET from gunicorn as the TLS proxy would forward it; status 0 when nothing answers."""
         request = urllib.request.Request(
-            f"{self.base_url}/healthz", headers={"X-Forwarded-Proto": "https"}
+            f"{self.base_url}{path}", headers={"X-Forwarded-Proto": "https"}
         )
         try:
-            with urllib.request.urlopen(request, timeout=5) as response:
-                return response.status
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.headers, response.read()
         except urllib.error.HTTPError as exc:
-            return exc.code
+            return exc.code, exc.headers, exc.read()
         except OSError:
-            return 0
+            return 0, Message(), b""
+
+    def healthz(self) -> int:
+        return self.get("/healthz", timeout=5)[0]
 
     def pid_of(self, name: str) -> int:
         match = re.search(rf"started {name} \(pid (\d+)\)", self.output())
