@@ -1,8 +1,14 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from registry.views import directory, stats
 
 app_name = "registry"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="registry/index.html"), name="index"),
+    path("", directory.CooperativeListView.as_view(), name="index"),
+    path("<int:pk>/", directory.CooperativeDetailView.as_view(), name="detail"),
+    path("export.csv", directory.export_csv, name="export_csv"),
+    path("export.json", directory.export_json, name="export_json"),
+    path("stats/", stats.StatsView.as_view(), name="stats"),
+    path("stats.json", stats.stats_json, name="stats_json"),
 ]

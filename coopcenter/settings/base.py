@@ -222,6 +222,12 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CENTER_PHONE = env("CENTER_PHONE", default="02-0000-0000")
 CENTER_EMAIL = env("CENTER_EMAIL", default="help@example.org")
 
+# --- Registry --------------------------------------------------------------------------
+# Cached statistics are invalidated on every import or edit; this only bounds their life.
+REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=3600)
+# Largest file the admin import page accepts (the command line has no limit).
+REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
