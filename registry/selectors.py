@@ -3,4 +3,6 @@
 
 def registry_home_figures() -> dict | None:
     """Headline figures for the home page; None while the registry holds no co-ops."""
-    return None
+    from registry.statistics import home_figures
+
+    return home_figures()
