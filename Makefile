@@ -5,12 +5,13 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CATALOGUES := $(wildcard coopcenter/locale/*/LC_MESSAGES/django.po)
 
-.PHONY: help install run test lint format messages translations bench stack clean
+.PHONY: help install run test lint format messages translations bench bench-import stack clean
 
 help:
 	@echo "make run    serve the portal with demo data on http://127.0.0.1:8000"
 	@echo "make test   lint, migration check and the whole test suite"
 	@echo "make bench  benchmark the pages (PostgreSQL when reachable)"
+	@echo "make bench-import  time importing 100,000 co-ops into PostgreSQL"
 	@echo "make stack  gunicorn + Celery worker + beat against DATABASE_URL and REDIS_URL"
 
 $(PY):
@@ -58,6 +59,9 @@ test: messages lint
 
 bench: messages
 	$(PY) -m bench
+
+bench-import: messages
+	$(PY) -m bench.import_coops
 
 stack: messages
 	$(PY) -m coopcenter.stack

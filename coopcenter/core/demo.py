@@ -11,8 +11,26 @@ COUNSELORS = "Counselors"
 
 # Permissions each role gets on the models that exist; apps add theirs as they grow.
 ROLE_PERMISSIONS = {
-    MANAGERS: ["outbox.view_outgoingmail", "outbox.change_outgoingmail"],
-    COUNSELORS: ["outbox.view_outgoingmail"],
+    MANAGERS: [
+        "outbox.view_outgoingmail",
+        "outbox.change_outgoingmail",
+        # Add and change together open the registry's import page.
+        "registry.view_cooperative",
+        "registry.add_cooperative",
+        "registry.change_cooperative",
+        "registry.view_certification",
+        "registry.add_certification",
+        "registry.change_certification",
+        "registry.delete_certification",
+        "registry.view_importbatch",
+        "registry.view_cooperativechange",
+    ],
+    COUNSELORS: [
+        "outbox.view_outgoingmail",
+        "registry.view_cooperative",
+        "registry.view_certification",
+        "registry.view_cooperativechange",
+    ],
 }
 
 
