@@ -3,7 +3,10 @@
 A feature adds its pages to PAGES. An entry names the page, says where it is and what it
 must answer:
 
-    Page("registry search", "/registry/?q=서울")
+    Page("registry search", "/registry/?q=%EC%84%9C%EC%9A%B8")
+
+A path goes on the request line as it is, so anything but ASCII is percent-encoded
+(`"/registry/?" + urlencode({"q": "서울"})` makes the path above).
 
 A path that depends on seeded data is a callable, called once after the scales are seeded
 (this module is imported after django.setup(), so models may be imported at the top):
@@ -25,6 +28,12 @@ The baseline is always measured, whatever --pages selects: every ratio is relati
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
+
+from bench.scales import REGISTRY_SOURCE
+from registry.models import Cooperative
 
 PathSpec = str | Callable[[], str]
 BodyFactory = Callable[[int], Mapping[str, str]]
@@ -61,6 +70,18 @@ def _resolve(spec: PathSpec) -> str:
 
 BASELINE = Page("baseline", "/_bench/baseline/")
 
+
+def registry_detail() -> str:
+    """A co-op of the registry scale with certifications and history: the fullest page."""
+    full = Cooperative.objects.filter(certifications__isnull=False, changes__isnull=False)
+    candidates = (full.filter(source=REGISTRY_SOURCE), full, Cooperative.objects.all())
+    for queryset in candidates:
+        pk = queryset.order_by("pk").values_list("pk", flat=True).first()
+        if pk is not None:
+            return reverse("registry:detail", args=[pk])
+    raise LookupError("the registry holds no co-op: seed the registry scale first")
+
+
 PAGES: list[Page] = [
     BASELINE,
     Page("home", "/"),
@@ -76,6 +97,20 @@ PAGES: list[Page] = [
         csrf_form="/_bench/form/",
         expected_status=302,
     ),
+    # The registry, on the "100,000 co-ops" scale. The CSV and JSON exports stream the whole
+    # registry and are not held to the ratio, so they are not measured here.
+    Page("registry list", "/registry/"),
+    Page("registry list (en)", "/en/registry/"),
+    Page(
+        "registry filtered",
+        "/registry/?district=11680&legal_type=general&members=under-10&sort=newest",
+    ),
+    Page("registry search", "/registry/?" + urlencode({"q": "두레"})),
+    Page("registry page 50", "/registry/?page=50"),
+    Page("registry detail", registry_detail),
+    Page("registry stats", "/registry/stats/"),
+    Page("registry stats (filtered)", "/registry/stats/?district=11650&basis=operating"),
+    Page("registry stats.json", "/registry/stats.json"),
 ]
 
 

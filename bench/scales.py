@@ -17,11 +17,20 @@ scales' names are recorded with every result, so results at different scales are
 compared by mistake.
 """
 
+import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
 
 from django.db import transaction
+from django.utils import timezone
+
+from registry.cache import registry_touch_on_commit
+from registry.demo import address, business, generate_certifications, generate_cooperatives
+from registry.models import Certification, Cooperative, CooperativeChange, District, ImportBatch
+from registry.services import history_value
 
 Seeder = Callable[[], None]
 
@@ -76,4 +85,114 @@ def ensure(scales: Iterable[Scale], log: Callable[[str], None] = print) -> list[
 
 
 # --- Registered scales -----------------------------------------------------------------
-# None yet: features add theirs below.
+
+
+# The registry: 100,000 generated co-ops with the proportions of Seoul's 2013 figures
+# (registry.demo), a few hundred certifications and some history, so that the list, the
+# statistics and the detail page work on a realistic amount of data.
+REGISTRY_SOURCE = "벤치마크 합성 데이터 (협동조합 100,000곳)"
+REGISTRY_COOPS = 100_000
+REGISTRY_SEED = 100_000
+BATCH = 5_000
+
+# The imports the history rows come from: the city's monthly files of late 2013.
+REGISTRY_IMPORTS = (
+    ("서울시_협동조합_현황_2013-06.csv", datetime(2013, 7, 5, 10)),
+    ("서울시_협동조합_현황_2013-09.csv", datetime(2013, 10, 4, 10)),
+    ("서울시_협동조합_현황_2013-11.csv", datetime(2013, 12, 3, 10)),
+)
+
+
+def registry_is_seeded(n: int = REGISTRY_COOPS) -> bool:
+    return Cooperative.objects.filter(source=REGISTRY_SOURCE).count() >= n
+
+
+@register("100,000 co-ops", is_seeded=registry_is_seeded)
+def registry_100k() -> None:
+    seed_registry(REGISTRY_COOPS)
+
+
+def seed_registry(
+    n: int, *, certifications: int | None = None, histories: int | None = None
+) -> None:
+    """n generated co-ops in batches, then certifications of about 0.3 % of them and history
+    rows for every certified co-op and about 2 % of the others (300 and 2,000 at 100,000).
+
+    Replaces co-ops of the bench source left by an earlier size. Call it in a transaction
+    (ensure() does).
+    """
+    rng = random.Random(REGISTRY_SEED)
+    certifications = max(1, n * 3 // 1000) if certifications is None else certifications
+    histories = max(1, n // 50) if histories is None else histories
+    Cooperative.objects.filter(source=REGISTRY_SOURCE).delete()
+
+    # Certifications go to co-ops drawn from a sample kept while the batches are written.
+    sample = set(rng.sample(range(n), min(n, 5 * certifications + histories)))
+    kept: list[Cooperative] = []
+    coops = generate_cooperatives(
+        n, rng=rng, districts=District.objects.all(), source=REGISTRY_SOURCE
+    )
+    position = 0
+    while batch := list(islice(coops, BATCH)):
+        Cooperative.objects.bulk_create(batch, batch_size=BATCH)
+        kept += [coop for j, coop in enumerate(batch, start=position) if j in sample]
+        position += len(batch)
+
+    certified = generate_certifications(kept, rng=rng, count=certifications)
+    Certification.objects.bulk_create(certified, batch_size=BATCH)
+    certified_ids = {cert.cooperative_id for cert in certified}
+    others = [coop for coop in kept if coop.pk not in certified_ids]
+    with_history = [cert.cooperative for cert in certified]
+    with_history += rng.sample(others, min(len(others), histories))
+    imports = [
+        ImportBatch.objects.create(
+            source=REGISTRY_SOURCE,
+            filename=filename,
+            started_at=timezone.make_aware(at),
+            finished_at=timezone.make_aware(at + timedelta(minutes=2)),
+        )
+        for filename, at in REGISTRY_IMPORTS
+    ]
+    changes = list(registry_changes(with_history, rng=rng, imports=imports))
+    CooperativeChange.objects.bulk_create(changes, batch_size=BATCH)
+    for batch in imports:
+        batch.updated = len({c.cooperative_id for c in changes if c.batch_id == batch.pk})
+        batch.save(update_fields=["updated"])
+    registry_touch_on_commit()  # bulk writes send no signals
+
+
+def registry_changes(
+    coops: Iterable[Cooperative], *, rng: random.Random, imports: list[ImportBatch]
+) -> Iterable[CooperativeChange]:
+    """Unsaved history rows: each co-op changed one to three times by the imports after its
+    registration, one or two fields each time; the newest values are the co-op's own."""
+    for coop in coops:
+        later = [b for b in imports if b.started_at.date() > coop.registration_date]
+        if not later:
+            continue
+        events = sorted(rng.sample(later, rng.randint(1, len(later))), key=lambda b: b.started_at)
+        fields = ("members", "capital_krw", "address", "main_business")
+        current = {name: getattr(coop, name) for name in fields}
+        # Walk back from the newest change, making up the value each field had before.
+        for batch in reversed(events):
+            for name in rng.sample(fields, rng.randint(1, 2)):
+                new = current[name]
+                if name == "members":
+                    old = max(5, new - rng.randint(1, 4))
+                elif name == "capital_krw":
+                    old = max(0, new - 100_000 * rng.randint(1, 20))
+                elif name == "address":
+                    old = address(coop.district, rng)
+                else:
+                    old = business(coop.industry, rng)[1]
+                if old == new:
+                    continue
+                current[name] = old
+                yield CooperativeChange(
+                    cooperative=coop,
+                    changed_at=batch.started_at,
+                    batch=batch,
+                    field=name,
+                    old_value=history_value(old),
+                    new_value=history_value(new),
+                )
