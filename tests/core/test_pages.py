@@ -12,6 +12,9 @@ from django.urls import path
 
 from coopcenter import urls as project_urls
 
+# The home page reads the registry, so every page here may touch the database.
+pytestmark = pytest.mark.django_db
+
 
 def _raise(request, kind):
     if kind == "400":
@@ -276,7 +279,6 @@ def test_500_page_needs_nothing_but_the_request(rf):
     assert "시스템에 문제가 생겼습니다" in response.content.decode()
 
 
-@pytest.mark.django_db
 def test_csrf_failure_gets_the_friendly_page():
     client = Client(enforce_csrf_checks=True)
     response = client.post("/admin/login/", {"username": "a", "password": "b"})

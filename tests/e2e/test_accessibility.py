@@ -16,6 +16,7 @@ PAGES = [
     ("core:services", 200),
     ("consult:index", 200),
     ("registry:index", 200),
+    ("registry:stats", 200),
     ("articles:index", 200),
     ("/no-such-page/", 404),
 ]
