@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +14,19 @@ admin.site.index_title = _("Counselors' desk")
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    # An index of one sitemap per section: the co-ops alone need several pages.
+    path(
+        "sitemap.xml",
+        sitemaps_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemaps_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -18,7 +18,12 @@ def test_robots_points_to_the_sitemap_and_hides_private_paths(client):
 
 
 def test_sitemap_lists_the_pages_in_both_languages(client):
+    # /sitemap.xml is an index of one sitemap per section; the site's pages are in "pages".
     response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    sections = [loc.text for loc in ET.fromstring(response.content).findall("s:sitemap/s:loc", NS)]
+    assert "http://testserver/sitemap-pages.xml" in sections
+    response = client.get("/sitemap-pages.xml")
     assert response.status_code == 200
     root = ET.fromstring(response.content)
     locations = {loc.text for loc in root.findall("s:url/s:loc", NS)}
