@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,11 +74,18 @@ class Industry(models.TextChoices):
     M = "M", _("Professional, scientific and technical activities")
     N = "N", _("Business facilities management, business support and rental")
     O = "O", _("Public administration and defence; social security")  # noqa: E741
-    P = "P", _("Education")
+    # A context of its own: the KSIC name is "교육 서비스업", not the center's "교육" (education).
+    P = "P", pgettext_lazy("KSIC section", "Education")
     Q = "Q", _("Human health and social work activities")
     R = "R", _("Arts, sports and recreation related services")
     S = "S", _("Membership organisations, repair and other personal services")
-    T = "T", _("Activities of households as employers")
+    T = (
+        "T",
+        _(
+            "Activities of households as employers; undifferentiated goods- and services-producing "
+            "activities of households for own use"
+        ),
+    )
     U = "U", _("Activities of extraterritorial organisations and bodies")
 
 
@@ -277,10 +284,10 @@ class ImportBatch(models.Model):
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
-    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    created = models.PositiveIntegerField(_("co-ops created"), default=0)
+    updated = models.PositiveIntegerField(_("co-ops updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("co-ops unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
 
     class Meta:
         verbose_name = _("import")

@@ -93,6 +93,7 @@ def test_compiled_catalogue_matches_its_source(language):
     assert _translations(mo) == _translations(po)
 
 
+@pytest.mark.django_db  # the home page shows the registry's figures
 @pytest.mark.parametrize("accept_language", [None, "en", "en-US,en;q=0.9"])
 def test_unprefixed_urls_are_korean_whatever_the_browser_asks(client, accept_language):
     headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
@@ -104,6 +105,7 @@ def test_unprefixed_urls_are_korean_whatever_the_browser_asks(client, accept_lan
     assert "서울시협동조합상담센터" in body
 
 
+@pytest.mark.django_db
 def test_english_lives_under_its_prefix(client):
     response = client.get("/en/", HTTP_ACCEPT_LANGUAGE="ko")
     assert response["Content-Language"] == "en"

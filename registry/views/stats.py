@@ -28,7 +28,6 @@ from registry.statistics import (
     BASIS_ALL,
     BASIS_LABELS,
     BASIS_OPERATING,
-    normalised_filters,
     statistics_cached,
     statistics_json,
     statistics_labelled,
@@ -144,7 +143,14 @@ class StatsView(View):
         context.update(
             {
                 "sections": StatsSections(form, basis),
-                "sections_key": f"{basis}:{normalised_filters(form.filter_values())}",
+                # The query as given (the form shows it back), limited to what the page reads.
+                "page_key": urlencode(
+                    [
+                        (name, request.GET[name])
+                        for name in (*CooperativeFilterForm.FILTER_FIELDS, "basis")
+                        if request.GET.get(name)
+                    ]
+                ),
                 "registry_version": registry_version(),
                 "cache_seconds": settings.REGISTRY_CACHE_SECONDS,
                 "colours": charts.COLOURS,

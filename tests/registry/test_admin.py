@@ -173,7 +173,7 @@ def test_a_file_with_errors_lists_them_and_offers_the_valid_rows(manager_client)
     page = response.content.decode()
     assert "-5" in page and "Framework Act on Cooperatives" in page
     assert "Confirm import" not in page
-    assert "Import the 1 new or changed co-ops and skip the 2 rejected rows" in page
+    assert "Import the valid rows (1 new or changed co-ops) and skip the rejected ones (2)" in page
     assert not Cooperative.objects.exists()
 
     confirmed = manager_client.post(

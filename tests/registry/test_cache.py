@@ -38,3 +38,30 @@ def test_saving_a_co_op_invalidates_after_commit():
     before = registry_version()
     CooperativeFactory()
     assert registry_version() != before
+
+
+DEAD_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        # Nothing listens on port 1: every cache call fails at once.
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1, "IGNORE_EXCEPTIONS": True},
+    }
+}
+
+
+@pytest.mark.django_db
+def test_registry_pages_are_served_from_the_database_while_redis_is_down(client, settings):
+    settings.CACHES = DEAD_REDIS
+    cooperative = CooperativeFactory(name="두레협동조합")
+    for url in (
+        "/",
+        "/registry/",
+        "/registry/?q=두레",
+        cooperative.get_absolute_url(),
+        "/registry/stats/",
+        "/registry/stats.json",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert "두레협동조합" in client.get("/registry/?q=두레").content.decode()

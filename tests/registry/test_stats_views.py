@@ -88,7 +88,7 @@ def test_page_states_n_as_of_basis_and_band_edges(client, registry):
     words = " ".join(html.split())
     assert "N = 8 co-ops. Basis: All registered co-ops, whatever their status. As of" in words
     assert "N = 7 co-ops whose number of members is known, of 8." in words
-    assert "“Under 10” means 0 to 9 members." in words
+    assert "“Under 10” means 0 to 9 members, “10 to 29” means 10 to 29 members inclusive" in words
     assert "“Under 10,000,000 won” means 0 to 9,999,999 won." in words
     assert "includes its lower edge and excludes its upper edge" in words
     levels = [level for level, _text in page.headings]
@@ -189,7 +189,7 @@ def test_korean_page(client, registry):
     page = Page(html)
     assert page.html_lang == "ko"
     assert any(a["href"] == "/registry/stats.json" for a in page.links)
-    assert re.search(r'href="/registry/\?district=11680" aria-label="강남구: 3', html)
+    assert re.search(r'href="/registry/\?district=11680" aria-label="강남구: 협동조합 3개', html)
     assert "2014년 2월 28일" in html
 
 
@@ -210,6 +210,13 @@ def test_links_keep_the_filters_and_the_basis(client, registry):
     assert page.link(text="All registered co-ops, whatever their status")["href"] == (
         f"{PAGE}?district={GANGNAM}"
     )
+
+
+def test_a_new_search_keeps_the_operating_basis(client, registry):
+    operating = body(client.get(f"{PAGE}?basis=operating"))
+    assert '<input type="hidden" name="basis" value="operating">' in operating
+    default = body(client.get(PAGE))
+    assert 'name="basis"' not in default.split('role="search"')[1].split("</form>")[0]
 
 
 def test_operating_basis_on_the_page(client, registry):

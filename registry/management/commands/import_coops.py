@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from registry.importer import CHECKING, CooperativeImportError, ImportReport, cooperatives_import
 
@@ -59,9 +60,12 @@ class Command(BaseCommand):
         self.print_report(report, verbosity=options["verbosity"])
         if report.blocked:
             raise CommandError(
-                _(
+                ngettext(
+                    "%(count)d row was rejected, so nothing was imported. Fix it, or "
+                    "import the valid rows with --skip-invalid.",
                     "%(count)d rows were rejected, so nothing was imported. Fix them, or "
-                    "import the valid rows with --skip-invalid."
+                    "import the valid rows with --skip-invalid.",
+                    report.rejected,
                 )
                 % {"count": report.rejected}
             )
