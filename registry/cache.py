@@ -6,6 +6,7 @@ stale entries are never read again and simply expire. The version is a timestamp
 counter, so a cache that lost the key can never hand out an old version a second time.
 """
 
+import hashlib
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -46,3 +47,10 @@ def registry_cached(name: str, params: str, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, timeout=settings.REGISTRY_CACHE_SECONDS)
     return value
+
+
+def registry_cache_key(name: str, *parts: str) -> str:
+    """A key under the current registry version for anything cached from the registry (such
+    as a page's rendered content), so that every import or edit makes it unreachable."""
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return f"registry:{registry_version()}:{name}:{digest}"

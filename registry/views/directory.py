@@ -5,7 +5,6 @@ Bad input (an unknown filter value, a page that is not a number, an overlong sea
 answered with 400 and a message on the same page, a page past the end with 404; never a 500.
 """
 
-import hashlib
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -20,7 +19,7 @@ from django.views import View
 from django.views.decorators.http import require_GET
 
 from registry import exports, selectors
-from registry.cache import registry_version
+from registry.cache import registry_cache_key
 from registry.filters import DEFAULT_SORT, CooperativeFilterForm
 
 LIST_TEMPLATE = "registry/cooperative_list.html"
@@ -54,13 +53,6 @@ def _sort_label(form: CooperativeFilterForm) -> str:
     return choices[form.cleaned_data.get("sort") or DEFAULT_SORT]
 
 
-def _content_key(name: str, *parts: str) -> str:
-    """A cache key for a rendered page content under the current registry version (the same
-    scheme as registry.cache, so that every import or edit makes all of them unreachable)."""
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"registry:{registry_version()}:{name}:{digest}"
-
-
 class CooperativeListView(View):
     """The list. Its content depends only on the language and the query parameters the form
     reads, so a valid page is rendered once per registry version and then served from the
@@ -72,7 +64,7 @@ class CooperativeListView(View):
         params = urlencode(
             [(name, request.GET[name]) for name in LIST_PARAMETERS if request.GET.get(name)]
         )
-        key = _content_key("directory-list", get_language(), params)
+        key = registry_cache_key("directory-list", get_language(), params)
         page = cache.get(key)
         if page is None:
             page = self.build(request)
@@ -171,7 +163,7 @@ class CooperativeDetailView(View):
     http_method_names = ["get", "head", "options"]
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        key = _content_key("directory-detail", get_language(), str(pk))
+        key = registry_cache_key("directory-detail", get_language(), str(pk))
         page = cache.get(key)
         if page is None:
             cooperative = selectors.cooperative_detail(pk)

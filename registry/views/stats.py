@@ -1,9 +1,9 @@
 """The statistics of the registry: the page and stats.json.
 
 Both take the directory's filters plus `basis` ("all", the default, or "operating") and share
-one cached computation (registry.statistics). The page also caches its rendered statistics
-sections under the registry version, so that a repeated page costs no query and little
-rendering; any import or edit changes the version. Bad input is answered with 400 and the
+one cached computation (registry.statistics). The page also caches its rendered content under
+the registry version, so that a repeated page costs no query and almost no rendering; any
+import or edit changes the version. Bad input is answered with 400 and the
 reasons: on the page in words, in JSON as {"errors": [...]}; never a 500.
 """
 
@@ -11,16 +11,19 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
 
 from registry import charts, selectors
-from registry.cache import registry_version
+from registry.cache import registry_cache_key
 from registry.filters import CooperativeFilterForm
 from registry.models import Cooperative, Status
 from registry.statistics import (
@@ -34,6 +37,9 @@ from registry.statistics import (
 )
 
 TEMPLATE = "registry/stats.html"
+CONTENT_TEMPLATE = "registry/_stats_content.html"
+# The query parameters the page reads; any other (the list's sort, a tracking tag) changes nothing.
+PAGE_PARAMETERS = (*CooperativeFilterForm.FILTER_FIELDS, "basis")
 
 
 def _parse(request: HttpRequest) -> tuple[CooperativeFilterForm, str, list[str]]:
@@ -130,29 +136,37 @@ def _rows(items: list[dict], label: str = "label") -> list[tuple[str, int, float
 
 
 class StatsView(View):
+    """The page. Its content depends only on the language and the query parameters it reads,
+    so a valid page is rendered once per registry version and then served from the cache
+    without building the form or computing anything; invalid requests are never cached."""
+
     http_method_names = ["get", "head", "options"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        query = urlencode(
+            [(name, request.GET[name]) for name in PAGE_PARAMETERS if request.GET.get(name)]
+        )
+        key = registry_cache_key("stats-page", get_language(), query)
+        content = cache.get(key)
+        if content is None:
+            content, status = self.build(request)
+            if status != 200:
+                return render(request, TEMPLATE, {"content": content}, status=status)
+            cache.set(key, content, settings.REGISTRY_CACHE_SECONDS)
+        return render(request, TEMPLATE, {"content": content})
+
+    def build(self, request: HttpRequest) -> tuple[str, int]:
+        """The rendered content and its status (400 when the query cannot be answered)."""
         form, basis, errors = _parse(request)
         action = reverse("registry:stats")
         context = {"form": form, "action": action, "basis": basis, "errors": errors}
         if errors:
-            return render(request, TEMPLATE, context, status=400)
+            return render_to_string(CONTENT_TEMPLATE, context, request), 400
 
         filters = form.query_string(drop=("sort",))
         context.update(
             {
                 "sections": StatsSections(form, basis),
-                # The query as given (the form shows it back), limited to what the page reads.
-                "page_key": urlencode(
-                    [
-                        (name, request.GET[name])
-                        for name in (*CooperativeFilterForm.FILTER_FIELDS, "basis")
-                        if request.GET.get(name)
-                    ]
-                ),
-                "registry_version": registry_version(),
-                "cache_seconds": settings.REGISTRY_CACHE_SECONDS,
                 "colours": charts.COLOURS,
                 "basis_label": BASIS_LABELS[basis],
                 "is_filtered": bool(form.filter_values()),
@@ -166,7 +180,7 @@ class StatsView(View):
                 ],
             }
         )
-        return render(request, TEMPLATE, context)
+        return render_to_string(CONTENT_TEMPLATE, context, request), 200
 
 
 @require_GET
