@@ -48,6 +48,20 @@ def _thousands(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+class ReadOnly:
+    """For history and import records: they are written by the site only, and never edited or
+    deleted from the admin (the history is append-only)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CertificationInline(admin.TabularInline):
     model = Certification
     extra = 0
@@ -59,7 +73,7 @@ class RecentChangesFormSet(BaseInlineFormSet):
         return super().get_queryset()[:HISTORY_INLINE_ROWS]
 
 
-class CooperativeChangeInline(admin.TabularInline):
+class CooperativeChangeInline(ReadOnly, admin.TabularInline):
     """The newest history of a co-op, read-only; the full list is one link away."""
 
     model = CooperativeChange
@@ -74,15 +88,6 @@ class CooperativeChangeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("batch", "changed_by")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("who or which import"))
     def actor(self, change: CooperativeChange) -> str:
@@ -379,7 +384,7 @@ def _purge_stale_uploads() -> None:
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnly, admin.ModelAdmin):
     """Every import that wrote to the registry, with its counts; read-only."""
 
     list_display = [
@@ -411,15 +416,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("history"))
     def changes_link(self, batch: ImportBatch) -> str:
         url = reverse("admin:registry_cooperativechange_changelist")
@@ -429,7 +425,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
 
 
 @admin.register(CooperativeChange)
-class CooperativeChangeAdmin(admin.ModelAdmin):
+class CooperativeChangeAdmin(ReadOnly, admin.ModelAdmin):
     """The append-only history of every co-op; read-only."""
 
     list_display = [
@@ -453,15 +449,6 @@ class CooperativeChangeAdmin(admin.ModelAdmin):
         "new_value",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("field"), ordering="field")
     def field_label(self, change: CooperativeChange) -> str:

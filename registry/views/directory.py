@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from registry import exports, selectors
 from registry.cache import registry_cache_key
 from registry.filters import DEFAULT_SORT, CooperativeFilterForm
+from registry.views.caching import render_cached
 
 LIST_TEMPLATE = "registry/cooperative_list.html"
 LIST_CONTENT_TEMPLATE = "registry/_cooperative_list_content.html"
@@ -61,17 +62,13 @@ class CooperativeListView(View):
     http_method_names = ["get", "head", "options"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        params = urlencode(
-            [(name, request.GET[name]) for name in LIST_PARAMETERS if request.GET.get(name)]
+        return render_cached(
+            request,
+            name="directory-list",
+            parameters=LIST_PARAMETERS,
+            template=LIST_TEMPLATE,
+            build=self.build,
         )
-        key = registry_cache_key("directory-list", get_language(), params)
-        page = cache.get(key)
-        if page is None:
-            page = self.build(request)
-            if isinstance(page, HttpResponse):
-                return page
-            cache.set(key, page, settings.REGISTRY_CACHE_SECONDS)
-        return render(request, LIST_TEMPLATE, page)
 
     def build(self, request: HttpRequest) -> dict | HttpResponse:
         """The page's context with its rendered content, or the response that says what is

@@ -10,20 +10,16 @@ reasons: on the page in words, in JSON as {"errors": [...]}; never a 500.
 from datetime import date
 from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_GET
 
 from registry import charts, selectors
-from registry.cache import registry_cache_key
 from registry.filters import CooperativeFilterForm
 from registry.models import Cooperative, Status
 from registry.statistics import (
@@ -35,6 +31,7 @@ from registry.statistics import (
     statistics_json,
     statistics_labelled,
 )
+from registry.views.caching import render_cached
 
 TEMPLATE = "registry/stats.html"
 CONTENT_TEMPLATE = "registry/_stats_content.html"
@@ -143,25 +140,22 @@ class StatsView(View):
     http_method_names = ["get", "head", "options"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        query = urlencode(
-            [(name, request.GET[name]) for name in PAGE_PARAMETERS if request.GET.get(name)]
+        return render_cached(
+            request,
+            name="stats-page",
+            parameters=PAGE_PARAMETERS,
+            template=TEMPLATE,
+            build=self.build,
         )
-        key = registry_cache_key("stats-page", get_language(), query)
-        content = cache.get(key)
-        if content is None:
-            content, status = self.build(request)
-            if status != 200:
-                return render(request, TEMPLATE, {"content": content}, status=status)
-            cache.set(key, content, settings.REGISTRY_CACHE_SECONDS)
-        return render(request, TEMPLATE, {"content": content})
 
-    def build(self, request: HttpRequest) -> tuple[str, int]:
-        """The rendered content and its status (400 when the query cannot be answered)."""
+    def build(self, request: HttpRequest) -> dict | HttpResponse:
+        """The page's context with its rendered content, or the 400 that says what is wrong."""
         form, basis, errors = _parse(request)
         action = reverse("registry:stats")
         context = {"form": form, "action": action, "basis": basis, "errors": errors}
         if errors:
-            return render_to_string(CONTENT_TEMPLATE, context, request), 400
+            content = render_to_string(CONTENT_TEMPLATE, context, request)
+            return render(request, TEMPLATE, {"content": content}, status=400)
 
         filters = form.query_string(drop=("sort",))
         context.update(
@@ -180,7 +174,7 @@ class StatsView(View):
                 ],
             }
         )
-        return render_to_string(CONTENT_TEMPLATE, context, request), 200
+        return {"content": render_to_string(CONTENT_TEMPLATE, context, request)}
 
 
 @require_GET
