@@ -41,7 +41,7 @@ def registry_touch_on_commit() -> None:
 
 def registry_cached(name: str, params: str, compute: Callable[[], T]) -> T:
     """compute(), cached under name + params for the current registry version."""
-    key = f"registry:{registry_version()}:{name}:{params}"
+    key = registry_cache_key(name, params)
     value = cache.get(key)
     if value is None:
         value = compute()

@@ -8,7 +8,7 @@ export action asks for it. Contact details are written only where the co-op cons
 import csv
 import json
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import date
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch, QuerySet
@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 
 from registry import vocab
 from registry.models import Certification, Cooperative
+from registry.services import history_value
 
 CHUNK_SIZE = 2000
 # Rows joined into one piece of the response: fewer, larger writes to the socket.
@@ -37,15 +38,6 @@ def export_filename(extension: str, *, today: date | None = None) -> str:
     return f"seoul-cooperatives-{today.isoformat()}.{extension}"
 
 
-def _plain(value: object) -> str:
-    """How the exchange format writes a value: ISO dates, plain integers, '' for empty."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
-
-
 def csv_value(cooperative: Cooperative, field: str) -> str:
     """One cell of the export, written so that the importer reads it back unchanged."""
     if field == "district":
@@ -56,7 +48,7 @@ def csv_value(cooperative: Cooperative, field: str) -> str:
     if field in WORDS:
         return vocab.korean_word(WORDS[field], value)
     # The industry is written as its KSIC letter, which the importer accepts as it is.
-    return _plain(value)
+    return history_value(value)
 
 
 def csv_rows(queryset: QuerySet[Cooperative]) -> Iterator[list[str]]:

@@ -38,6 +38,12 @@ DEFAULT_SORT = "name"
 ANY = [("", _("All"))]
 
 
+def normalised_filters(filters: dict[str, object]) -> str:
+    """Cleaned filter values as a stable query string (sorted, no sort or page): one cache key
+    part for every way of asking for the same set of co-ops."""
+    return urlencode(sorted((name, str(value)) for name, value in filters.items()))
+
+
 def district_choices() -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in District.objects.order_by("code")]
 

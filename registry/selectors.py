@@ -6,11 +6,9 @@ version changes on every import or edit, so a cached figure is never stale. (The
 views also keep their rendered pages under that version: see registry.views.directory.)
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from math import ceil
-from urllib.parse import urlencode
 
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
@@ -19,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from registry.cache import registry_cached
-from registry.filters import CooperativeFilterForm, district_choices
+from registry.filters import CooperativeFilterForm, district_choices, normalised_filters
 from registry.models import Cooperative, CooperativeChange
 
 # Twenty cards fit a phone screen a few times over and keep the page light.
@@ -59,13 +57,6 @@ def district_choices_cached() -> list[tuple[str, str]]:
 def directory_filter_form(data) -> CooperativeFilterForm:
     """The shared filter form bound to a query string, without a query for its districts."""
     return CooperativeFilterForm(data, districts=district_choices_cached())
-
-
-def filters_key(form: CooperativeFilterForm) -> str:
-    """A cache key part for the set a valid form selects: the normalised filter values (sorted,
-    whitespace collapsed, sort and page left out), hashed to a fixed length."""
-    normalised = urlencode(sorted((k, str(v)) for k, v in form.filter_values().items()))
-    return hashlib.sha256(normalised.encode()).hexdigest()[:32]
 
 
 def directory_ordering(form: CooperativeFilterForm) -> list[OrderBy]:
@@ -122,7 +113,7 @@ def directory_summary(form: CooperativeFilterForm) -> dict:
             count=Count("pk"), as_of=Max("data_as_of")
         )
 
-    return registry_cached("directory-summary", filters_key(form), compute)
+    return registry_cached("directory-summary", normalised_filters(form.filter_values()), compute)
 
 
 class DirectoryPaginator(Paginator):

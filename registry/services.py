@@ -19,7 +19,8 @@ TRACKED_FIELDS: tuple[str, ...] = tuple(
 
 
 def history_value(value: object) -> str:
-    """How a value is written in the history: ISO dates, plain integers, '' for empty."""
+    """How a value is written in the history and in the CSV export: ISO dates, plain
+    integers, '' for empty (the importer reads it back unchanged)."""
     if value is None:
         return ""
     if isinstance(value, bool):

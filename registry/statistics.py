@@ -27,7 +27,6 @@ Conventions, stated on the page as well:
 
 from collections.abc import Callable
 from datetime import date
-from urllib.parse import urlencode
 
 from django.db import connections
 from django.db.models import Aggregate, Count, FloatField, Max, Q, QuerySet, Sum
@@ -37,6 +36,7 @@ from django.utils.translation import gettext_lazy as _
 
 from registry.bands import CAPITAL_BANDS, MEMBER_BANDS, Band
 from registry.cache import registry_cached
+from registry.filters import normalised_filters
 from registry.models import (
     ALLOWED_INDUSTRIES,
     Cooperative,
@@ -268,11 +268,6 @@ def _ordered_median(queryset: QuerySet, field: str, known: int, *, money: bool) 
 
 
 # --- cached access --------------------------------------------------------------------------
-
-
-def normalised_filters(filters: dict[str, object]) -> str:
-    """The normalised filters as a stable query string (sorted, no empty values)."""
-    return urlencode(sorted((name, str(value)) for name, value in filters.items()))
 
 
 def statistics_cached(

@@ -9,7 +9,6 @@ import pytest
 from registry.models import LegalType, MemberType, Status
 from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
 from tests.registry.factories import CooperativeFactory, district
-from tests.registry.test_statistics import load_districts
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +17,6 @@ CODES = ["11680", "11650", "11440", "11560", "11110", "11320", "11500", "11710",
 
 @pytest.fixture
 def registry():
-    load_districts()
     statuses = [Status.OPERATING, Status.OPERATING, Status.OPERATING, Status.DISSOLVED]
     member_types = list(MemberType.values)
     for index in range(45):

@@ -1,10 +1,8 @@
 """The figures of the statistics: exact on a hand-built set, on SQLite and on PostgreSQL."""
 
-import importlib
 from datetime import date
 
 import pytest
-from django.apps import apps
 from django.db import connection
 from django.utils import translation
 
@@ -25,17 +23,6 @@ from tests.registry.factories import CooperativeFactory, district
 pytestmark = pytest.mark.django_db
 
 GANGNAM, SEOCHO, MAPO, JONGNO = "11680", "11650", "11440", "11110"
-
-
-def load_districts() -> None:
-    """The 25 districts of the data migration, again: a transactional test that ran before may
-    have emptied the tables."""
-    importlib.import_module("registry.migrations.0002_districts").load(apps, None)
-
-
-@pytest.fixture
-def districts_loaded(transactional_db):
-    load_districts()
 
 
 def coop(code: str, members, capital, **fields) -> Cooperative:
@@ -383,7 +370,7 @@ def test_cached_figures_need_no_query_and_are_plain_data(registry, django_assert
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_edit_changes_the_figures_served(districts_loaded, registry):
+def test_an_edit_changes_the_figures_served(transactional_db, registry):
     assert cached()["members"]["under_10"]["count"] == 2
     edited = Cooperative.objects.get(members=29)
     edited.members = 5

@@ -11,11 +11,11 @@ from django.db import connection
 from registry.models import Cooperative, Status
 from registry.services import cooperative_save
 from tests.core.test_pages import Page
-from tests.registry.test_statistics import GANGNAM, MAPO, coop, districts_loaded, registry
+from tests.registry.test_statistics import GANGNAM, MAPO, coop, registry
 
 pytestmark = pytest.mark.django_db
 
-__all__ = ["districts_loaded", "registry"]  # fixtures shared with the statistics tests
+__all__ = ["registry"]  # a fixture shared with the statistics tests
 
 PAGE, JSON = "/en/registry/stats/", "/en/registry/stats.json"
 
@@ -442,7 +442,7 @@ def test_equivalent_filters_share_one_cache_entry(client, registry, django_asser
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_edit_changes_the_figures_served(client, districts_loaded, registry):
+def test_an_edit_changes_the_figures_served(client, transactional_db, registry):
     assert get_json(client, JSON)[1]["operating"] == 6
     assert '<dd class="stats-key-number">6</dd>' in body(client.get(f"{PAGE}?basis=operating"))
     dissolved = Cooperative.objects.get(status=Status.DISSOLVED)
