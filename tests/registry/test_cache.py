@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from registry.cache import registry_cached, registry_touch, registry_version
 from tests.registry.factories import CooperativeFactory
@@ -65,3 +66,10 @@ def test_registry_pages_are_served_from_the_database_while_redis_is_down(client,
         response = client.get(url)
         assert response.status_code == 200, url
     assert "두레협동조합" in client.get("/registry/?q=두레").content.decode()
+
+
+@pytest.mark.django_db
+def test_migrating_a_new_release_invalidates_the_cached_pages():
+    before = registry_version()
+    call_command("migrate", interactive=False, verbosity=0)
+    assert registry_version() != before
