@@ -1,8 +1,21 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
+from . import views
+
 app_name = "consult"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="consult/index.html"), name="index"),
+    path("new/", views.case_new, name="new"),
+    path("new/received/", views.case_received, name="received"),
+    path("find/", views.case_find, name="find"),
+    path("find/sent/", views.case_find_sent, name="find_sent"),
+    path("track/<str:reference>/<str:token>/", views.case_track, name="track"),
+    path("track/<str:reference>/<str:token>/close/", views.case_close, name="close"),
+    path(
+        "track/<str:reference>/<str:token>/files/<int:attachment_id>/",
+        views.case_attachment,
+        name="attachment",
+    ),
 ]

@@ -235,6 +235,25 @@ REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=3600)
 # Largest file the admin import page accepts (the command line has no limit).
 REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
+# --- Case desk -------------------------------------------------------------------------
+# First-response target per track, in Korean business days (weekends and holidays skipped).
+CONSULT_FIRST_RESPONSE_DAYS = {
+    "triage": env.int("CONSULT_DAYS_TRIAGE", default=1),
+    "education": env.int("CONSULT_DAYS_EDUCATION", default=3),
+    "advice": env.int("CONSULT_DAYS_ADVICE", default=2),
+    "consulting": env.int("CONSULT_DAYS_CONSULTING", default=5),
+}
+CONSULT_MAX_FILE_BYTES = env.int("CONSULT_MAX_FILE_BYTES", default=10 * 1024 * 1024)
+CONSULT_MAX_FILES = env.int("CONSULT_MAX_FILES", default=5)
+# Inquiries and link requests a single address may send (django-ratelimit's "count/period").
+CONSULT_SUBMIT_RATE = env("CONSULT_SUBMIT_RATE", default="5/h")
+CONSULT_FIND_RATE = env("CONSULT_FIND_RATE", default="5/h")
+# Behind a reverse proxy, the header that carries the client's address (e.g.
+# HTTP_X_REAL_IP); empty means REMOTE_ADDR.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="") or None
+# The whole request may carry five files of 10 MB plus the text fields.
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,39 @@
+"""Who on the staff may see which case. This one module decides for the case list, the
+case page, attachments, exports and the dashboard: a counselor sees the cases of the
+tracks whose teams they belong to (and any case assigned to them); managers see all."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from .models import Case
+
+MANAGE_PERMISSION = "consult.view_all_cases"
+
+
+def is_manager(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(user.is_active and user.is_staff and user.has_perm(MANAGE_PERMISSION))
+
+
+def is_desk_user(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Staff who may open the desk at all: managers, and counselors in at least one team."""
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return False
+    return is_manager(user) or user.consult_memberships.exists()
+
+
+def team_tracks(user: AbstractBaseUser) -> list[str]:
+    return list(user.consult_memberships.values_list("team__track", flat=True))
+
+
+def cases_visible_to(user: AbstractBaseUser | AnonymousUser, queryset: QuerySet | None = None):
+    """The cases this user may see, as a filter on `queryset` (all cases by default)."""
+    queryset = Case.objects.all() if queryset is None else queryset
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return queryset.none()
+    if is_manager(user):
+        return queryset
+    return queryset.filter(Q(track__in=team_tracks(user)) | Q(assignee=user))
+
+
+def can_see_case(user: AbstractBaseUser | AnonymousUser, case: Case) -> bool:
+    return cases_visible_to(user, Case.objects.filter(pk=case.pk)).exists()

@@ -1,0 +1,170 @@
+"""Writes of the case desk other than workflow changes: intake, tracking links, files."""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import mails, workflow
+from .models import (
+    AccessToken,
+    Attachment,
+    Case,
+    Message,
+    PrivacyNotice,
+    ReferenceCounter,
+)
+from .uploads import validate_upload
+
+# 32 random bytes: 256 bits, well over the 128 the tracking link needs.
+TOKEN_BYTES = 32
+
+
+def token_hash(token: str) -> str:
+    """Keyed hash of a tracking token; the database never sees the token itself."""
+    return hmac.new(settings.SECRET_KEY.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def reference_next(*, year: int) -> str:
+    """The next reference of the year, e.g. COOP-2026-000123. The counter row is locked,
+    so concurrent submissions queue for a moment and never share a number."""
+    with transaction.atomic():
+        counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
+        if counter is None:
+            try:
+                with transaction.atomic():
+                    ReferenceCounter.objects.create(year=year, last=0)
+            except IntegrityError:
+                pass  # another submission created the year's row first
+            counter = ReferenceCounter.objects.select_for_update().get(year=year)
+        counter.last += 1
+        counter.save(update_fields=["last"])
+        return f"COOP-{year}-{counter.last:06d}"
+
+
+def token_issue(*, case: Case) -> tuple[AccessToken, str]:
+    """A new tracking link for the case; returns the row and the token for the mail."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    row = AccessToken.objects.create(case=case, token_hash=token_hash(token))
+    return row, token
+
+
+def token_lookup(*, reference: str, token: str) -> tuple[Case, AccessToken] | None:
+    """The case a tracking URL opens, or None: an unknown reference and a wrong token give
+    the same answer. A link of a case merged into another also opens the surviving case."""
+    wanted = token_hash(token)
+    row = (
+        AccessToken.objects.filter(token_hash=wanted, revoked_at__isnull=True)
+        .select_related("case")
+        .first()
+    )
+    # The row was found by its hash; the digest comparison keeps the check itself free of
+    # early exits whatever the lookup strategy becomes.
+    if row is None or not hmac.compare_digest(row.token_hash, wanted):
+        return None
+    case = row.case
+    for _hop in range(10):  # merge chains are short; the bound guards against a cycle
+        if case.reference == reference:
+            return case, row
+        if case.merged_into_id is None:
+            return None
+        case = Case.objects.get(pk=case.merged_into_id)
+    return None
+
+
+def case_survivor(case: Case) -> Case:
+    """The case a merged case lives on in (itself when it was never merged)."""
+    for _hop in range(10):
+        if case.merged_into_id is None:
+            break
+        case = Case.objects.get(pk=case.merged_into_id)
+    return case
+
+
+def privacy_notice_current() -> PrivacyNotice:
+    return PrivacyNotice.objects.order_by("-effective_from", "-pk").first()
+
+
+def attachment_store(*, case: Case, message: Message | None, upload: UploadedFile) -> Attachment:
+    kind = validate_upload(upload)
+    attachment = Attachment(
+        case=case,
+        message=message,
+        storage_name=f"{uuid.uuid4().hex}.{kind.extension}",
+        original_name=(upload.name or "file")[-200:],
+        content_type=kind.content_type,
+        size=upload.size,
+    )
+    attachment.file.save(attachment.storage_name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    name: str,
+    email: str,
+    phone: str = "",
+    district=None,
+    stage: str,
+    service_wanted: str,
+    topic: str,
+    message: str,
+    language: str,
+    notice: PrivacyNotice,
+    files: Sequence[UploadedFile] = (),
+) -> tuple[Case, str]:
+    """Save a citizen's inquiry with its files, assign it to the triage team and queue the
+    acknowledgement. Nothing here talks to the mail server or the broker: the mail is an
+    outbox row committed with the case, so the case is saved whatever is down."""
+    now = timezone.now()
+    case = Case(
+        reference=reference_next(year=timezone.localdate(now).year),
+        name=name,
+        email=email,
+        phone=phone,
+        district=district,
+        stage=stage,
+        service_wanted=service_wanted,
+        topic=topic,
+        message=message,
+        language=language,
+        consent_notice=notice,
+        consented_at=now,
+        created_at=now,
+        first_response_due=timezone.localdate(now),  # set properly by case_open
+    )
+    case.save()
+    first = Message.objects.create(
+        case=case, author_kind=Message.Author.CITIZEN, body=message, created_at=now
+    )
+    for upload in files:
+        attachment_store(case=case, message=first, upload=upload)
+    workflow.case_open(case=case)
+    _row, token = token_issue(case=case)
+    mails.mail_acknowledge(case=case, token=token)
+    return case, token
+
+
+@transaction.atomic
+def case_send_link(*, reference: str, email: str) -> bool:
+    """/consult/find/: when reference and email match a case that is not over, mail it a
+    fresh tracking link. The caller answers the same whatever this returns."""
+    case = (
+        Case.objects.filter(reference=reference.strip().upper(), email__iexact=email.strip())
+        .exclude(status__in=[workflow.S.SPAM])
+        .first()
+    )
+    if case is None:
+        return False
+    case = case_survivor(case)
+    row, token = token_issue(case=case)
+    mails.mail_link(case=case, token=token, token_id=row.pk)
+    return True

@@ -1,0 +1,429 @@
+"""The one place that changes a case's status, track, assignee or priority.
+
+Every change runs in one transaction, holds the case's row lock (two counselors saving at
+once are serialised, so neither update is lost), checks TRANSITIONS, bumps the case's
+version and writes exactly one Event per changed field. Views, admin actions, management
+commands and tasks all call these functions; nothing else assigns those fields.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import mails
+from .deadlines import first_response_due
+from .models import (
+    FINAL_STATUSES,
+    SERVICE_TRACKS,
+    AccessToken,
+    Attachment,
+    Case,
+    Event,
+    Message,
+    Priority,
+    Status,
+    Team,
+    TeamMembership,
+    Track,
+)
+
+S = Status
+T = Track
+
+# The one table of allowed changes: (field, from, to). Status changes first, then tracks.
+# Routing leaves triage for a service; moving between services is a referral.
+TRANSITIONS: frozenset[tuple[str, str, str]] = frozenset(
+    [
+        ("status", old, new)
+        for old, targets in {
+            S.NEW: (S.TRIAGED, S.SPAM, S.MERGED),
+            S.TRIAGED: (S.IN_PROGRESS, S.WAITING_ON_CITIZEN, S.RESOLVED, S.CLOSED, S.MERGED),
+            S.IN_PROGRESS: (S.WAITING_ON_CITIZEN, S.RESOLVED, S.CLOSED, S.MERGED),
+            S.WAITING_ON_CITIZEN: (S.IN_PROGRESS, S.RESOLVED, S.CLOSED, S.MERGED),
+            S.RESOLVED: (S.IN_PROGRESS, S.CLOSED),
+            S.SPAM: (S.NEW,),
+            S.CLOSED: (),
+            S.MERGED: (),
+        }.items()
+        for new in targets
+    ]
+    + [("track", T.TRIAGE, service) for service in SERVICE_TRACKS]
+    + [("track", a, b) for a in SERVICE_TRACKS for b in SERVICE_TRACKS if a != b]
+)
+
+# Statuses in which the case's track may still change.
+ROUTABLE_STATUSES = (S.NEW, S.TRIAGED, S.IN_PROGRESS, S.WAITING_ON_CITIZEN)
+
+
+class WorkflowError(Exception):
+    """A change the workflow refuses; the message is fit to show to the person asking."""
+
+
+class StaleCase(WorkflowError):
+    """The case changed since the form was shown."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: a staff user, the citizen through their tracking link, or the
+    system (automatic assignment, say)."""
+
+    kind: str
+    user: AbstractBaseUser | None = None
+
+    @classmethod
+    def staff(cls, user: AbstractBaseUser) -> "Actor":
+        return cls(Event.Actor.STAFF, user)
+
+    @classmethod
+    def citizen(cls) -> "Actor":
+        return cls(Event.Actor.CITIZEN)
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(Event.Actor.SYSTEM)
+
+
+def is_allowed(field: str, old: str, new: str) -> bool:
+    return (field, old, new) in TRANSITIONS
+
+
+def allowed_statuses(case: Case) -> list[str]:
+    """The statuses a counselor may move this case to now (the admin's buttons)."""
+    targets = [new for field, old, new in TRANSITIONS if field == "status" and old == case.status]
+    if case.status == S.NEW and case.track == T.TRIAGE:
+        targets = [s for s in targets if s in (S.SPAM, S.MERGED)]
+    # Merging needs a target case, so it has its own form, not a button.
+    order = list(S.values)
+    return sorted((s for s in targets if s != S.MERGED), key=order.index)
+
+
+def allowed_tracks(case: Case) -> list[str]:
+    if case.status not in ROUTABLE_STATUSES:
+        return []
+    return [
+        new for field, old, new in sorted(TRANSITIONS) if field == "track" and old == case.track
+    ]
+
+
+# --- internals -----------------------------------------------------------------------
+
+
+def _lock(case_id: int, expected_version: int | None = None) -> Case:
+    case = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case_id)
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(
+            _("Someone else changed this case a moment ago. Look at it again, then retry.")
+        )
+    return case
+
+
+def _record(case: Case, actor: Actor, field: str, old: str, new: str, reason: str = "") -> Event:
+    return Event.objects.create(
+        case=case,
+        actor_kind=actor.kind,
+        actor=actor.user,
+        field=field,
+        old_value=old,
+        new_value=new,
+        reason=reason,
+    )
+
+
+def _save(case: Case, fields: Sequence[str]) -> None:
+    case.version = F("version") + 1
+    case.save(update_fields=[*fields, "version", "updated_at"])
+    case.refresh_from_db(fields=["version"])
+
+
+def _set_status(case: Case, new: str, actor: Actor, reason: str = "") -> Event:
+    old = case.status
+    if old == new:
+        raise WorkflowError(_("The case already has this status."))
+    if not is_allowed("status", old, new):
+        raise WorkflowError(
+            _("A case cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": S(old).label, "new": S(new).label}
+        )
+    if old == S.NEW and case.track == T.TRIAGE and new not in (S.SPAM, S.MERGED):
+        raise WorkflowError(_("Route the case to education, advice or consulting first."))
+    case.status = new
+    fields = ["status"]
+    if new in FINAL_STATUSES:
+        case.closed_at = timezone.now()
+        fields.append("closed_at")
+    elif old in FINAL_STATUSES:
+        case.closed_at = None
+        fields.append("closed_at")
+    _save(case, fields)
+    event = _record(case, actor, "status", old, new, reason)
+    if new == S.RESOLVED:
+        mails.mail_resolved(case=case, event=event)
+    if new in FINAL_STATUSES:
+        _revoke_old_links(case)
+    return event
+
+
+def _revoke_old_links(case: Case) -> None:
+    """Once a case is over, only its newest tracking link still opens it."""
+    newest = case.tokens.filter(revoked_at__isnull=True).order_by("-created_at", "-pk").first()
+    if newest is not None:
+        case.tokens.filter(revoked_at__isnull=True).exclude(pk=newest.pk).update(
+            revoked_at=timezone.now()
+        )
+
+
+def _next_counselor(track: str):
+    """Round-robin within the track's team: the active member assigned longest ago (never
+    assigned first). The team row is locked so that two cases never pick the same turn."""
+    team = Team.objects.select_for_update().filter(track=track).first()
+    if team is None:
+        return None
+    membership = (
+        TeamMembership.objects.filter(team=team, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
+        .first()
+    )
+    if membership is None:
+        return None
+    membership.last_assigned_at = timezone.now()
+    membership.save(update_fields=["last_assigned_at"])
+    return membership.user
+
+
+def _set_assignee(case: Case, user, actor: Actor, reason: str = "") -> Event | None:
+    old = case.assignee
+    if (old.pk if old else None) == (user.pk if user else None):
+        return None
+    case.assignee = user
+    _save(case, ["assignee"])
+    event = _record(
+        case, actor, "assignee", str(old.pk) if old else "", str(user.pk) if user else "", reason
+    )
+    if user is not None and actor.user != user:
+        mails.mail_staff_assigned(case=case, event=event)
+    return event
+
+
+# --- intake --------------------------------------------------------------------------
+
+
+def case_open(*, case: Case) -> Case:
+    """Give a freshly saved case its first-response target and its triage counselor.
+    Called by consult.services.case_submit inside the submission's transaction."""
+    case.first_response_due = first_response_due(track=case.track, received=case.created_at)
+    case.save(update_fields=["first_response_due"])
+    counselor = _next_counselor(case.track)
+    if counselor is not None:
+        _set_assignee(case, counselor, Actor.system())
+    return case
+
+
+# --- the changes counselors and citizens make ----------------------------------------
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case_id: int,
+    status: str,
+    actor: Actor,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
+    case = _lock(case_id, expected_version)
+    if status == S.MERGED:
+        raise WorkflowError(_("Use “merge into another case” to merge."))
+    _set_status(case, status, actor, reason)
+    return case
+
+
+@transaction.atomic
+def case_route(
+    *, case_id: int, track: str, actor: Actor, reason: str = "", expected_version: int | None = None
+) -> Case:
+    """Send a case to a service. Out of triage this is routing (the case becomes triaged);
+    between services it is a referral: the citizen keeps the reference and the link and is
+    told once. The new track's team gets the case round-robin."""
+    case = _lock(case_id, expected_version)
+    old = case.track
+    if case.status not in ROUTABLE_STATUSES:
+        raise WorkflowError(_("A case that is over cannot be routed."))
+    if not is_allowed("track", old, track):
+        raise WorkflowError(_("This case cannot be routed to that service."))
+    referral = old != T.TRIAGE
+    if referral and not reason.strip():
+        raise WorkflowError(_("Say why the case is referred: the next counselor reads it."))
+    case.track = track
+    fields = ["track"]
+    if case.first_responded_at is None:
+        case.first_response_due = first_response_due(track=track, received=case.created_at)
+        fields.append("first_response_due")
+    _save(case, fields)
+    event = _record(case, actor, "track", old, track, reason)
+    if case.status == S.NEW:
+        _set_status(case, S.TRIAGED, actor)
+    counselor = _next_counselor(track)
+    if counselor is not None:
+        _set_assignee(case, counselor, Actor.system())
+    if referral:
+        mails.mail_referred(case=case, event=event)
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *, case_id: int, assignee, actor: Actor, expected_version: int | None = None
+) -> Case:
+    case = _lock(case_id, expected_version)
+    if case.is_final:
+        raise WorkflowError(_("A case that is over cannot be reassigned."))
+    if assignee is not None and not assignee.is_active:
+        raise WorkflowError(_("This counselor's account is not active."))
+    _set_assignee(case, assignee, actor)
+    return case
+
+
+@transaction.atomic
+def case_set_priority(
+    *, case_id: int, priority: str, actor: Actor, expected_version: int | None = None
+) -> Case:
+    case = _lock(case_id, expected_version)
+    if priority not in Priority.values:
+        raise WorkflowError(_("Unknown priority."))
+    old = case.priority
+    if old != priority:
+        case.priority = priority
+        _save(case, ["priority"])
+        _record(case, actor, "priority", old, priority)
+    return case
+
+
+@transaction.atomic
+def case_merge(
+    *, case_id: int, into_reference: str, actor: Actor, expected_version: int | None = None
+) -> Case:
+    """Merge a duplicate into another case: its public messages and files move over, it is
+    marked merged, and its tracking links lead to the surviving case."""
+    case = _lock(case_id, expected_version)
+    target = Case.objects.filter(reference=into_reference.strip().upper()).first()
+    if target is None:
+        raise WorkflowError(_("No case has this reference."))
+    if target.pk == case.pk:
+        raise WorkflowError(_("A case cannot be merged into itself."))
+    # Lock in id order so that two opposite merges cannot deadlock.
+    first, second = sorted([case.pk, target.pk])
+    list(Case.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk"))
+    target.refresh_from_db()
+    if target.is_final:
+        raise WorkflowError(_("The other case is over; merge into an open one."))
+    if not is_allowed("status", case.status, S.MERGED):
+        raise WorkflowError(_("This case cannot be merged now."))
+    Message.objects.filter(case=case, is_internal=False).update(case=target)
+    Attachment.objects.filter(case=case).update(case=target)
+    case.merged_into = target
+    old_status = case.status
+    case.status = S.MERGED
+    case.closed_at = timezone.now()
+    _save(case, ["merged_into", "status", "closed_at"])
+    _record(case, actor, "status", old_status, S.MERGED, reason=target.reference)
+    _record(case, actor, "merged_into", "", target.reference)
+    return case
+
+
+# --- messages ------------------------------------------------------------------------
+
+
+def _attach(case: Case, message: Message, files: Sequence[UploadedFile]) -> None:
+    from .services import attachment_store
+
+    for upload in files:
+        attachment_store(case=case, message=message, upload=upload)
+
+
+@transaction.atomic
+def case_reply(
+    *,
+    case_id: int,
+    actor: Actor,
+    body: str,
+    files: Sequence[UploadedFile] = (),
+    wait_on_citizen: bool = False,
+) -> Message:
+    """A counselor's answer to the citizen: stored, then mailed through the outbox."""
+    case = _lock(case_id)
+    if case.is_final:
+        raise WorkflowError(_("A case that is over takes no more replies."))
+    if case.status == S.NEW:
+        raise WorkflowError(_("Route the case to education, advice or consulting first."))
+    message = Message.objects.create(
+        case=case, author_kind=Message.Author.STAFF, author=actor.user, body=body
+    )
+    _attach(case, message, files)
+    if case.first_responded_at is None:
+        case.first_responded_at = message.created_at
+        _save(case, ["first_responded_at"])
+    mails.mail_reply(case=case, message=message)
+    if wait_on_citizen and case.status != S.WAITING_ON_CITIZEN:
+        _set_status(case, S.WAITING_ON_CITIZEN, actor)
+    elif case.status == S.TRIAGED:
+        _set_status(case, S.IN_PROGRESS, actor)
+    return message
+
+
+@transaction.atomic
+def case_note(*, case_id: int, actor: Actor, body: str) -> Message:
+    """An internal note: counselors only, never shown to or mailed to the citizen."""
+    case = _lock(case_id)
+    return Message.objects.create(
+        case=case, author_kind=Message.Author.STAFF, author=actor.user, body=body, is_internal=True
+    )
+
+
+@transaction.atomic
+def case_citizen_reply(*, case_id: int, body: str, files: Sequence[UploadedFile] = ()) -> Message:
+    """The citizen writes through their tracking link. A case that was waiting on them
+    goes back to its counselor, who is told by mail."""
+    case = _lock(case_id)
+    if case.is_final:
+        raise WorkflowError(_("This case is closed. Please send a new inquiry."))
+    message = Message.objects.create(case=case, author_kind=Message.Author.CITIZEN, body=body)
+    _attach(case, message, files)
+    if case.status in (S.WAITING_ON_CITIZEN, S.RESOLVED):
+        _set_status(case, S.IN_PROGRESS, Actor.citizen())
+    mails.mail_staff_citizen_replied(case=case, message=message)
+    return message
+
+
+@transaction.atomic
+def case_citizen_close(*, case_id: int) -> Case:
+    """The citizen closes their own case (the confirmation page's POST)."""
+    case = _lock(case_id)
+    if case.status == S.CLOSED:
+        return case
+    if not is_allowed("status", case.status, S.CLOSED):
+        raise WorkflowError(_("This case cannot be closed from here; please write to us."))
+    _set_status(case, S.CLOSED, Actor.citizen())
+    return case
+
+
+def case_token_usable(token: AccessToken) -> bool:
+    return token.revoked_at is None
+
+
+def counselors():
+    """Staff users who belong to at least one team (choices for reassignment)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, consult_memberships__isnull=False)
+        .distinct()
+        .order_by("username")
+    )
