@@ -1,0 +1,76 @@
+"""Test data for the case desk. Cases are built through the intake service so that each
+one has what a real case has: a reference, a triage counselor, a tracking link."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from consult import workflow
+from consult.models import Case, Team, TeamMembership
+from consult.services import case_submit, privacy_notice_current
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"counselor{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@center.example.org")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "pw-2026-desk")
+
+
+def counselor(*tracks: str, username: str | None = None, active: bool = True):
+    """A staff user in the teams of these tracks, with the desk's view permissions."""
+    user = StaffFactory(**({"username": username} if username else {}))
+    for track in tracks:
+        TeamMembership.objects.get_or_create(
+            team=Team.objects.get(track=track), user=user, defaults={"is_active": active}
+        )
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="consult",
+            codename__in=["view_case", "change_case", "view_cannedreply"],
+        )
+    )
+    return get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+
+
+def manager(username: str | None = None):
+    user = counselor(username=username)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="consult",
+            codename__in=["view_all_cases", "add_cannedreply", "change_cannedreply"],
+        )
+    )
+    return get_user_model().objects.get(pk=user.pk)
+
+
+def submit_case(**overrides) -> tuple[Case, str]:
+    """A citizen's inquiry as the intake form saves it; returns the case and its token."""
+    data = {
+        "name": "김하나",
+        "email": "hana@example.org",
+        "phone": "",
+        "district": None,
+        "stage": "thinking",
+        "service_wanted": "unsure",
+        "topic": "basics",
+        "message": "협동조합을 만들고 싶은데 무엇부터 해야 하나요?",
+        "language": "ko",
+        "notice": privacy_notice_current(),
+        "files": (),
+    }
+    data.update(overrides)
+    return case_submit(**data)
+
+
+def routed_case(track: str = "advice", *, by=None, **overrides) -> tuple[Case, str]:
+    """A submitted case routed out of triage to `track` (status triaged)."""
+    case, token = submit_case(**overrides)
+    actor = workflow.Actor.staff(by) if by else workflow.Actor.system()
+    case = workflow.case_route(case_id=case.pk, track=track, actor=actor)
+    return case, token
