@@ -201,8 +201,8 @@ def run(args: argparse.Namespace) -> int:
     verdict = f"{failed} of {len(results)} FAIL" if failed else f"all {len(results)} pass"
     print()
     print(
-        f"Goal: every page at least {stats.GOAL_RATIO:.2f} of the baseline's req/s, "
-        f"with the expected status: {verdict}"
+        f"Goal: every page at least {stats.GOAL_RATIO:.2f} of the baseline's req/s (staff "
+        f"pages: their median under their own limit), with the expected status: {verdict}"
     )
 
     document = report.build(metadata, results)
@@ -244,6 +244,7 @@ def prepare_page(page: "Page", args: argparse.Namespace) -> Prepared:
         method=page.method,
         path=page.path if isinstance(page.path, str) else "?",
         expected_status=page.expected_status,
+        max_median_ms=page.max_median_ms,
     )
     item = Prepared(page=page, result=result)
     try:
@@ -266,11 +267,26 @@ def prepare_page(page: "Page", args: argparse.Namespace) -> Prepared:
         expected_status=page.expected_status,
         bodies=bodies,
         csrf_form=csrf_form,
+        login=_login(page),
         warmup=args.warmup,
         requests=args.requests,
         concurrency=args.concurrency,
     )
     return item
+
+
+def _login(page: "Page") -> dict[str, str] | None:
+    if page.login is None:
+        return None
+    from django.urls import reverse
+
+    from bench.scales import BENCH_STAFF_PASSWORD
+
+    return {
+        "path": reverse("admin:login"),
+        "username": page.login,
+        "password": BENCH_STAFF_PASSWORD,
+    }
 
 
 def count_page_queries(item: Prepared, args: argparse.Namespace) -> None:
@@ -284,7 +300,9 @@ def count_page_queries(item: Prepared, args: argparse.Namespace) -> None:
         first = 1 + args.warmup + args.requests
         bodies = (page.body(first), page.body(first + 1))
     try:
-        counted = count_queries(result.path, page.method, bodies)
+        login = _login(page)
+        credentials = (login["username"], login["password"]) if login else None
+        counted = count_queries(result.path, page.method, bodies, login=credentials)
     except Exception as error:  # reported with the page; the load test still runs
         result.setup_error = f"the in-process request failed: {type(error).__name__}: {error}"
         return

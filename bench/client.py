@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 from http.cookies import SimpleCookie
 from typing import Any
+from urllib.parse import urlencode
 
 TIMEOUT_S = 60.0
 USER_AGENT = "coopcenter-bench"
@@ -55,6 +56,8 @@ class Plan:
     # One urlencoded body per request (probe, warm-up, then measured), or none for GET.
     bodies: list[str] | None = None
     csrf_form: str | None = None
+    # {"path": login form, "username": ..., "password": ...} for a staff page.
+    login: dict[str, str] | None = None
     warmup: int = 50
     requests: int = 500
     concurrency: int = 4
@@ -104,8 +107,36 @@ class Session:
         self.cookies.update(parse_set_cookies(response.msg))
         return response.status, content
 
+    def log_in(self) -> None:
+        """Sign in through the login form the way a browser does, keeping the session."""
+        login = self.plan.login
+        if login is None:
+            return
+        status, content = self._exchange("GET", login["path"], None, self._headers())
+        token = parse_csrf_token(content.decode("utf-8", "replace"))
+        if status != 200 or token is None:
+            raise RuntimeError(f"the login form at {login['path']} answered {status}")
+        body = urlencode(
+            {
+                "username": login["username"],
+                "password": login["password"],
+                "csrfmiddlewaretoken": token,
+            }
+        )
+        headers = {
+            **self._headers(),
+            "Origin": self.origin,
+            "Referer": f"{self.origin}{login['path']}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        status, _content = self._exchange("POST", login["path"], body, headers)
+        if status != 302:
+            raise RuntimeError(f"logging in as {login['username']} answered {status}, not 302")
+
     def prepare(self) -> None:
-        """Fetch the form that provides the CSRF cookie and token, once per connection."""
+        """Log in when the page needs it, then fetch the form that provides the CSRF cookie
+        and token, once per connection."""
+        self.log_in()
         if self.plan.csrf_form is None:
             return
         status, content = self._exchange("GET", self.plan.csrf_form, None, self._headers())

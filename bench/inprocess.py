@@ -38,9 +38,13 @@ def count_queries(
     path: str,
     method: str = "GET",
     bodies: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
+    login: tuple[str, str] | None = None,
 ) -> QueryCount:
-    """The status and the number of queries of one warm request."""
+    """The status and the number of queries of one warm request (logged in as the bench
+    staff user `login` = (username, password) for a staff page)."""
     client = _client()
+    if login is not None and not client.login(username=login[0], password=login[1]):
+        raise RuntimeError(f"cannot log in as {login[0]}")
 
     def send(body: Mapping[str, str] | None) -> int:
         if method in {"GET", "HEAD"}:

@@ -29,10 +29,14 @@ class PageResult:
     queries: int | None = None
     inprocess_status: int | None = None
     ratio: float | None = None
+    # A page held to a latency goal (a staff page) rather than to the throughput ratio.
+    max_median_ms: float | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        if self.max_median_ms is not None:
+            return not self.problems and self.summary is not None
         return not self.problems and stats.meets_goal(self.ratio)
 
     def judge(self, baseline_rps: float | None) -> None:
@@ -55,7 +59,11 @@ class PageResult:
         if self.inprocess_status not in {None, expected, self.probe_status}:
             problems.append(f"the in-process request answered {self.inprocess_status}")
         self.ratio = stats.ratio(self.summary.rps if self.summary else None, baseline_rps)
-        if self.summary is not None and self.ratio is None:
+        if self.max_median_ms is not None:
+            if self.summary is not None and self.summary.median_ms > self.max_median_ms:
+                median, goal = self.summary.median_ms, self.max_median_ms
+                problems.append(f"median {median:.0f} ms, goal under {goal:.0f} ms")
+        elif self.summary is not None and self.ratio is None:
             problems.append("no baseline to compare with")
         elif self.ratio is not None and not stats.meets_goal(self.ratio):
             problems.append(
@@ -85,6 +93,7 @@ class PageResult:
             "queries": self.queries,
             "inprocess_status": self.inprocess_status,
             "ratio": _round(self.ratio, 3),
+            "max_median_ms": self.max_median_ms,
             "ok": self.ok,
             "problems": list(self.problems),
         }

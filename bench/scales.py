@@ -196,3 +196,122 @@ def registry_changes(
                     old_value=history_value(old),
                     new_value=history_value(new),
                 )
+
+
+# The case desk: 100,000 cases over two years, most of them long closed, a few thousand
+# open, spread over the four tracks and a dozen counselors. The bench counselor works in
+# triage and advice, as the demo counselor does; the bench manager sees everything.
+CASES = 100_000
+CASES_SEED = 4_000
+CASE_YEAR = 2025  # references COOP-2025-000001 on; the live counter of that year is moved on
+BENCH_STAFF_PASSWORD = "bench-desk-2026"  # noqa: S105  (a throwaway account of the bench database)
+BENCH_COUNSELOR = "bench-counselor"
+BENCH_MANAGER = "bench-manager"
+
+
+def cases_is_seeded(n: int = CASES) -> bool:
+    from consult.models import Case
+
+    return Case.objects.filter(reference__startswith=f"COOP-{CASE_YEAR}-").count() >= n
+
+
+def bench_staff() -> None:
+    """The two accounts the staff pages log in with; their passwords are reset every run
+    because the harness signs in with the constant above."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from consult.models import Team, TeamMembership
+    from coopcenter.core import demo as core_demo
+
+    core_demo.seed()  # the roles and their permissions
+    User = get_user_model()
+    for username, role, tracks in (
+        (BENCH_COUNSELOR, core_demo.COUNSELORS, ("triage", "advice")),
+        (BENCH_MANAGER, core_demo.MANAGERS, ("triage", "education", "advice", "consulting")),
+    ):
+        user, _created = User.objects.get_or_create(username=username)
+        user.is_staff = True
+        user.email = f"{username}@bench.example.org"
+        user.set_password(BENCH_STAFF_PASSWORD)
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        for track in tracks:
+            TeamMembership.objects.get_or_create(team=Team.objects.get(track=track), user=user)
+
+
+@register("100,000 cases", is_seeded=cases_is_seeded)
+def cases_100k() -> None:
+    seed_cases(CASES)
+
+
+def seed_cases(n: int) -> None:
+    from django.contrib.auth import get_user_model
+
+    from consult.deadlines import add_business_days
+    from consult.models import (
+        SERVICE_TRACKS,
+        Case,
+        Priority,
+        ReferenceCounter,
+        ServiceWanted,
+        Stage,
+        Status,
+        Topic,
+        Track,
+    )
+    from consult.services import privacy_notice_current
+
+    rng = random.Random(CASES_SEED)
+    bench_staff()
+    User = get_user_model()
+    staff = [User.objects.get(username=BENCH_COUNSELOR)]
+    for i in range(10):
+        user, _created = User.objects.get_or_create(
+            username=f"bench-staff-{i}", defaults={"is_staff": True}
+        )
+        staff.append(user)
+    districts = list(District.objects.all())
+    notice = privacy_notice_current()
+    Case.objects.filter(reference__startswith=f"COOP-{CASE_YEAR}-").delete()
+    start = timezone.make_aware(datetime(CASE_YEAR, 1, 2, 9))
+    span = timedelta(days=690).total_seconds()
+    services = list(SERVICE_TRACKS)
+
+    def make(i: int) -> Case:
+        created = start + timedelta(seconds=span * i / n)
+        recent = i > n * 0.97  # the newest 3 % are still open
+        if recent:
+            status = rng.choice(
+                [Status.NEW, Status.TRIAGED, Status.IN_PROGRESS, Status.WAITING_ON_CITIZEN]
+            )
+        else:
+            status = rng.choice([Status.CLOSED] * 8 + [Status.RESOLVED, Status.SPAM])
+        track = Track.TRIAGE if status in (Status.NEW, Status.SPAM) else rng.choice(services)
+        return Case(
+            reference=f"COOP-{CASE_YEAR}-{i + 1:06d}",
+            name=f"시민{i}",
+            email=f"citizen{i}@bench.example.org",
+            district=rng.choice(districts),
+            stage=rng.choice(Stage.values),
+            service_wanted=rng.choice(ServiceWanted.values),
+            topic=rng.choice(Topic.values),
+            message="협동조합 설립 절차가 궁금합니다.",
+            consent_notice=notice,
+            consented_at=created,
+            status=status,
+            track=track,
+            assignee=rng.choice(staff) if status != Status.SPAM else None,
+            priority=rng.choice([Priority.NORMAL] * 6 + [Priority.HIGH, Priority.LOW]),
+            created_at=created,
+            first_response_due=add_business_days(timezone.localdate(created), 2),
+            first_responded_at=None if status == Status.NEW else created + timedelta(days=1),
+            closed_at=created + timedelta(days=5) if status == Status.CLOSED else None,
+        )
+
+    cases = (make(i) for i in range(n))
+    while batch := list(islice(cases, BATCH)):
+        Case.objects.bulk_create(batch, batch_size=BATCH)
+    counter, _created = ReferenceCounter.objects.get_or_create(year=CASE_YEAR)
+    counter.last = max(counter.last, n)
+    counter.save()

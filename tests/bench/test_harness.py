@@ -123,10 +123,12 @@ def _bench_templates() -> list[dict]:
 def test_every_registered_page_answers_its_expected_status() -> None:
     # Pages that depend on data: the detail of a co-op, page 50 of the directory.
     scale_registry.seed_registry(1_000, certifications=5, histories=10)
+    scale_registry.seed_cases(200)
     with override_settings(ROOT_URLCONF="bench.urls", TEMPLATES=_bench_templates()):
         for page in page_registry.PAGES:
             bodies = (page.body(0), page.body(1)) if page.body else None
-            counted = count_queries(page.resolve_path(), page.method, bodies)
+            login = (page.login, scale_registry.BENCH_STAFF_PASSWORD) if page.login else None
+            counted = count_queries(page.resolve_path(), page.method, bodies, login=login)
             assert counted.status == page.expected_status, page.name
             assert counted.queries >= 0
 
@@ -198,6 +200,24 @@ def test_judging_marks_slow_pages_and_wrong_statuses() -> None:
     assert "answered 500 to 100 of 100 requests" in verdicts["broken"].problems[0]
     assert not verdicts["missing"].ok
     assert verdicts["missing"].problems == ["answered 404, expected 200 (not measured)"]
+
+
+def test_a_staff_page_is_judged_by_its_median_not_the_ratio() -> None:
+    def staff_page(median_ms: float) -> report.PageResult:
+        result = report.PageResult(
+            name="desk", method="GET", path="/admin/", expected_status=200, max_median_ms=300.0
+        )
+        result.probe_status = 200
+        result.statuses = {200: 100}
+        # A tenth of the baseline's throughput: only the latency goal counts.
+        result.summary = stats.Summary(count=100, median_ms=median_ms, p95_ms=median_ms, rps=40)
+        result.judge(baseline_rps=400.0)
+        return result
+
+    assert staff_page(120.0).ok
+    slow = staff_page(450.0)
+    assert not slow.ok
+    assert slow.problems == ["median 450 ms, goal under 300 ms"]
 
 
 def test_table_is_aligned_and_marks_failures() -> None:
