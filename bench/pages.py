@@ -179,7 +179,7 @@ PAGES: list[Page] = [
         method="POST",
         body=consult_body,
         csrf_form="/consult/new/",
-        expected_status=302,
+        expected_status=303,
     ),
     Page("consult tracking", consult_tracking),
     Page("desk my open cases", desk(), login=BENCH_COUNSELOR, max_median_ms=DESK_MEDIAN_MS),

@@ -29,6 +29,12 @@ def tracking_url(case: Case, token: str) -> str:
     return settings.SITE_URL + path
 
 
+def find_url(case: Case) -> str:
+    """The page where a citizen who lost their link asks for a new one."""
+    with translation.override(case.language):
+        return settings.SITE_URL + reverse("consult:find")
+
+
 def _case_context(case: Case) -> dict:
     return {
         "reference": case.reference,
@@ -65,7 +71,7 @@ def mail_reply(*, case: Case, message: Message) -> None:
         recipient=case.email,
         template=REPLY,
         language=case.language,
-        context={**_case_context(case), "body": message.body},
+        context={**_case_context(case), "body": message.body, "find_url": find_url(case)},
         idempotency_key=f"consult:reply:{message.pk}",
     )
 
@@ -89,7 +95,7 @@ def mail_resolved(*, case: Case, event: Event) -> None:
         recipient=case.email,
         template=RESOLVED,
         language=case.language,
-        context=_case_context(case),
+        context={**_case_context(case), "find_url": find_url(case)},
         idempotency_key=f"consult:resolved:{event.pk}",
     )
 

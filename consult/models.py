@@ -215,6 +215,9 @@ class Case(models.Model):
         _("first response"), null=True, blank=True, editable=False
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    # Set by consult.services.case_anonymise once the retention period is over (PIPA
+    # art. 21): the citizen's data is gone, the statistics fields remain.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     objects = CaseQuerySet.as_manager()
 

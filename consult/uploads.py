@@ -16,6 +16,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # MS Office 97-2003 and HWP 5 containers
+HWP_SIGNATURE = b"HWP Document File"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,20 @@ def _zip_names(upload: UploadedFile) -> list[str]:
         upload.seek(0)
 
 
+def _contains(upload: UploadedFile, needle: bytes, chunk_size: int = 1024 * 1024) -> bool:
+    """Whether the file holds `needle` anywhere (read in chunks that overlap by its length)."""
+    upload.seek(0)
+    tail = b""
+    try:
+        while chunk := upload.read(chunk_size):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-(len(needle) - 1) :]
+        return False
+    finally:
+        upload.seek(0)
+
+
 def _looks_like(extension: str, upload: UploadedFile, head: bytes) -> bool:
     if extension == "pdf":
         return head.startswith(b"%PDF-")
@@ -60,8 +75,12 @@ def _looks_like(extension: str, upload: UploadedFile, head: bytes) -> bool:
     if extension in ("doc", "xls"):
         return head.startswith(OLE_MAGIC)
     if extension == "hwp":
-        # HWP 5 is an OLE container whose FileHeader stream starts with this signature.
-        return head.startswith(OLE_MAGIC) and b"HWP Document File" in head
+        # HWP 5 is an OLE container whose FileHeader stream starts with this signature. The
+        # container may store that stream anywhere (after the pictures of a long document,
+        # say), so the whole file is searched, not only its first bytes (10 MB at most).
+        return head.startswith(OLE_MAGIC) and (
+            HWP_SIGNATURE in head or _contains(upload, HWP_SIGNATURE)
+        )
     if extension in ("docx", "xlsx", "hwpx"):
         if not head.startswith(b"PK\x03\x04"):
             return False

@@ -1,11 +1,367 @@
-"""The citizens' side of the case desk (placeholders until the public views land)."""
+"""The citizens' side of the case desk: the inquiry form, the private tracking page, the
+close confirmation, attachment downloads and find-my-case.
 
-from django.http import Http404
+Citizens have no account: a tracking URL (reference + token) is the only key, and these
+views never look at a staff login. Writes go through consult.services and consult.workflow;
+bad input is answered on the page (status 200 for an invalid form, as everywhere on the
+site's forms), an unknown or wrong link with the site's 404 page, never with a 500.
+"""
+
+import contextlib
+import logging
+import math
+from datetime import date
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import get_usage
+
+from coopcenter.core.views import page_not_found
+
+from .forms import CaseForm, FindForm, ReplyForm
+from .models import AccessToken, Attachment, Case, Message, Status
+from .services import (
+    case_send_link,
+    case_submit,
+    case_survivor,
+    privacy_notice_current,
+    token_lookup,
+)
+from .workflow import WorkflowError, case_citizen_close, case_citizen_reply, is_allowed
+
+logger = logging.getLogger(__name__)
+
+# What the received page may show after the redirect; the honeypot never sets it.
+RECEIVED_SESSION_KEY = "consult_received"
 
 
-def _todo(request, **kwargs):
-    raise Http404
+class HttpResponseSeeOther(HttpResponseRedirect):
+    status_code = 303
 
 
-case_new = case_received = case_find = case_find_sent = _todo
-case_track = case_close = case_attachment = _todo
+def _see_other(url: str) -> HttpResponseSeeOther:
+    return HttpResponseSeeOther(url)
+
+
+def private_page(view):
+    """For pages opened with a tracking token: the token must not leak through the Referer
+    header or a shared cache, and search engines must not keep the page. A wrong link gets
+    the site's 404 page with the same headers."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            response = page_not_found(request)
+        response["Referrer-Policy"] = "no-referrer"
+        response["Cache-Control"] = "private, no-store"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def token_is_the_credential(view):
+    """For the tracking page's forms. The 256-bit token in the URL is what lets anyone act
+    on the case; no cookie or login is looked at, so a forged cross-site POST has nothing
+    to ride on and must already know the URL. Django's CSRF check could not run here in any
+    case: under `Referrer-Policy: no-referrer` browsers send `Origin: null` and no Referer,
+    which the middleware refuses."""
+    return csrf_exempt(view)
+
+
+def _retry_after(request: HttpRequest, *, group: str, rate: str) -> int | None:
+    """Count this POST against the address's allowance. Returns the seconds to wait when
+    the address is over it, None when it may go on.
+
+    A cache that is down must not stop citizens from writing to us: django-ratelimit
+    reports a failed cache read as "limited", so that answer (and any error) lets the
+    request through."""
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
+    except Exception:
+        logger.warning("Rate limit %s unavailable; request allowed", group, exc_info=True)
+        return None
+    if usage is None:
+        return None
+    if usage["limit"] == 0 and usage["time_left"] == -1:
+        logger.warning("Rate limit %s: cache unavailable; request allowed", group)
+        return None
+    if usage["should_limit"]:
+        return max(int(usage["time_left"]), 1)
+    return None
+
+
+def _too_many(request: HttpRequest, seconds: int) -> HttpResponse:
+    response = render(
+        request,
+        "consult/rate_limited.html",
+        {"minutes": max(math.ceil(seconds / 60), 1)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+# --- the inquiry ---------------------------------------------------------------------
+
+
+def _form_for_new_notice(request: HttpRequest, notice) -> CaseForm:
+    """The citizen consented to a notice that is no longer current: show the form again
+    with the current notice and the consent box cleared, so they agree to what they read."""
+    data = request.POST.copy()
+    data["notice_version"] = notice.version
+    data.pop("consent", None)
+    form = CaseForm(data, action=reverse("consult:new"))
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Our privacy notice changed while you were writing. Please read the new notice "
+            "and tick the consent box again."
+        ),
+    )
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    notice = privacy_notice_current()
+    if notice is None:
+        # No notice to consent to, so no case can be taken online: say how else to reach us.
+        return render(request, "consult/new.html", {"form": None, "notice": None})
+    action = reverse("consult:new")
+    files_dropped = False
+    if request.method == "POST":
+        form = CaseForm(request.POST, request.FILES, action=action)
+        if form.is_spam:
+            request.session.pop(RECEIVED_SESSION_KEY, None)
+            return _see_other(reverse("consult:received"))
+        retry = _retry_after(request, group="consult:submit", rate=settings.CONSULT_SUBMIT_RATE)
+        if retry is not None:
+            return _too_many(request, retry)
+        valid = form.is_valid()
+        if form.data.get("notice_version") != notice.version:
+            form = _form_for_new_notice(request, notice)
+        elif valid:
+            data = form.cleaned_data
+            case, _token = case_submit(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                district=data["district"],
+                stage=data["stage"],
+                service_wanted=data["service_wanted"],
+                topic=data["topic"],
+                message=data["message"],
+                language=get_language(),
+                notice=notice,
+                files=data["attachments"],
+            )
+            request.session[RECEIVED_SESSION_KEY] = {
+                "reference": case.reference,
+                "due": case.first_response_due.isoformat(),
+            }
+            return _see_other(reverse("consult:received"))
+        # The browser cannot refill a file input: tell the citizen to choose the files again.
+        files_dropped = bool(request.FILES)
+    else:
+        form = CaseForm(initial={"notice_version": notice.version}, action=action)
+    return render(
+        request,
+        "consult/new.html",
+        {
+            "form": form,
+            "notice": notice,
+            "notice_text": notice.text(get_language()),
+            "files_dropped": files_dropped,
+        },
+    )
+
+
+@private_page
+@require_GET
+def case_received(request: HttpRequest) -> HttpResponse:
+    received = request.session.get(RECEIVED_SESSION_KEY)
+    context = {
+        "first_response_days": settings.CONSULT_FIRST_RESPONSE_DAYS.get("triage", 1),
+        "reference": None,
+        "due": None,
+    }
+    if isinstance(received, dict) and isinstance(received.get("reference"), str):
+        context["reference"] = received["reference"]
+        with contextlib.suppress(TypeError, ValueError):
+            context["due"] = date.fromisoformat(received.get("due") or "")
+    return render(request, "consult/received.html", context)
+
+
+# --- tracking ------------------------------------------------------------------------
+
+
+def _open(reference: str, token: str) -> tuple[Case, AccessToken]:
+    found = token_lookup(reference=reference, token=token)
+    if found is None:
+        raise Http404
+    return found
+
+
+def _track_url(case: Case, token: str) -> str:
+    return reverse("consult:track", kwargs={"reference": case.reference, "token": token})
+
+
+def _public_messages(case: Case):
+    # Internal notes are filtered out here, in the query, and nowhere else is needed.
+    return (
+        Message.objects.filter(case=case, is_internal=False)
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+@token_is_the_credential
+@private_page
+@require_http_methods(["GET", "POST"])
+def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    case, _row = _open(reference, token)
+    if case.status == Status.MERGED:
+        return HttpResponseRedirect(_track_url(case_survivor(case), token))
+    url = _track_url(case, token)
+    can_reply = not case.is_final
+    form = None
+    if can_reply:
+        form = ReplyForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            already=case.attachments.count(),
+            action=url,
+        )
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, _("This case is closed. Please send a new inquiry."))
+            return _see_other(url)
+        if form.is_valid():
+            try:
+                case_citizen_reply(
+                    case_id=case.pk,
+                    body=form.cleaned_data["body"],
+                    files=form.cleaned_data.get("attachments") or [],
+                )
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Thank you. Your reply has been sent to us."))
+                return _see_other(url)
+    return render(
+        request,
+        "consult/track.html",
+        {
+            "case": case,
+            "token": token,
+            "thread": _public_messages(case),
+            "form": form,
+            "can_close": is_allowed("status", case.status, Status.CLOSED),
+            "files_dropped": request.method == "POST" and bool(request.FILES),
+        },
+    )
+
+
+@token_is_the_credential
+@private_page
+@require_http_methods(["GET", "POST"])
+def case_close(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    case, row = _open(reference, token)
+    if case.status == Status.MERGED:
+        survivor = case_survivor(case)
+        return HttpResponseRedirect(
+            reverse("consult:close", kwargs={"reference": survivor.reference, "token": token})
+        )
+    track_url = _track_url(case, token)
+    if request.method == "POST":
+        try:
+            case_citizen_close(case_id=case.pk)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return _see_other(track_url)
+        # Closing revokes every link but the newest; when this was an older one, the
+        # tracking page would now be a 404, so the answer is given here instead.
+        if not AccessToken.objects.filter(pk=row.pk, revoked_at__isnull=True).exists():
+            return render(request, "consult/closed.html", {"case": case})
+        messages.success(request, _("Your case is closed. Thank you for writing to us."))
+        return _see_other(track_url)
+    return render(
+        request,
+        "consult/close.html",
+        {
+            "case": case,
+            "token": token,
+            "track_url": track_url,
+            "can_close": is_allowed("status", case.status, Status.CLOSED),
+        },
+    )
+
+
+@private_page
+@require_GET
+def case_attachment(
+    request: HttpRequest, reference: str, token: str, attachment_id: int
+) -> HttpResponse:
+    case, _row = _open(reference, token)
+    # A merged case's files moved to the case it was merged into.
+    case = case_survivor(case)
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, case=case, message__is_internal=False)
+        .only("file", "original_name", "content_type")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        logger.error("Attachment %s: file missing from storage", attachment.pk)
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- find my case --------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def case_find(request: HttpRequest) -> HttpResponse:
+    action = reverse("consult:find")
+    if request.method == "POST":
+        retry = _retry_after(request, group="consult:find", rate=settings.CONSULT_FIND_RATE)
+        if retry is not None:
+            return _too_many(request, retry)
+        form = FindForm(request.POST, action=action)
+        if form.is_valid():
+            # Whether or not it matched, the answer is the same: the page must not tell a
+            # stranger which reference belongs to which address.
+            case_send_link(
+                reference=form.cleaned_data["reference"], email=form.cleaned_data["email"]
+            )
+            return _see_other(reverse("consult:find_sent"))
+    else:
+        form = FindForm(action=action)
+    return render(request, "consult/find.html", {"form": form})
+
+
+@require_GET
+def case_find_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "consult/find_sent.html")

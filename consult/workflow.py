@@ -105,6 +105,25 @@ def allowed_statuses(case: Case) -> list[str]:
     return sorted((s for s in targets if s != S.MERGED), key=order.index)
 
 
+def transitions_mermaid(field: str) -> str:
+    """A Mermaid stateDiagram-v2 of the `field` ("status" or "track") rows of TRANSITIONS,
+    in a stable order (the README's diagrams are this text)."""
+    values = list(S.values if field == "status" else T.values)
+    rows = sorted(
+        ((old, new) for f, old, new in TRANSITIONS if f == field),
+        key=lambda pair: (values.index(pair[0]), values.index(pair[1])),
+    )
+    lines = ["stateDiagram-v2"]
+    if field == "status":
+        lines.append(f"    [*] --> {S.NEW.value}")
+    else:
+        lines.append(f"    [*] --> {T.TRIAGE.value}")
+    lines += [f"    {old} --> {new}" for old, new in rows]
+    if field == "status":
+        lines += [f"    {final} --> [*]" for final in (S.CLOSED.value, S.MERGED.value)]
+    return "\n".join(lines)
+
+
 def allowed_tracks(case: Case) -> list[str]:
     if case.status not in ROUTABLE_STATUSES:
         return []
@@ -187,7 +206,9 @@ def _next_counselor(track: str):
     if team is None:
         return None
     membership = (
-        TeamMembership.objects.filter(team=team, is_active=True, user__is_active=True)
+        TeamMembership.objects.filter(
+            team=team, is_active=True, user__is_active=True, user__is_staff=True
+        )
         .select_related("user")
         .order_by(F("last_assigned_at").asc(nulls_first=True), "pk")
         .first()
@@ -286,7 +307,7 @@ def case_assign(
     case = _lock(case_id, expected_version)
     if case.is_final:
         raise WorkflowError(_("A case that is over cannot be reassigned."))
-    if assignee is not None and not assignee.is_active:
+    if assignee is not None and not (assignee.is_active and assignee.is_staff):
         raise WorkflowError(_("This counselor's account is not active."))
     _set_assignee(case, assignee, actor)
     return case
@@ -313,22 +334,39 @@ def case_merge(
 ) -> Case:
     """Merge a duplicate into another case: its public messages and files move over, it is
     marked merged, and its tracking links lead to the surviving case."""
-    case = _lock(case_id, expected_version)
-    target = Case.objects.filter(reference=into_reference.strip().upper()).first()
-    if target is None:
+    target_id = (
+        Case.objects.filter(reference=into_reference.strip().upper())
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if target_id is None:
         raise WorkflowError(_("No case has this reference."))
-    if target.pk == case.pk:
+    if target_id == case_id:
         raise WorkflowError(_("A case cannot be merged into itself."))
-    # Lock in id order so that two opposite merges cannot deadlock.
-    first, second = sorted([case.pk, target.pk])
-    list(Case.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk"))
-    target.refresh_from_db()
+    # Both rows are locked together, in id order, before either is read: two opposite
+    # merges (A into B, B into A) then queue instead of deadlocking.
+    locked = {
+        c.pk: c
+        for c in Case.objects.select_for_update(of=("self",))
+        .select_related("assignee")
+        .filter(pk__in=[case_id, target_id])
+        .order_by("pk")
+    }
+    case, target = locked.get(case_id), locked.get(target_id)
+    if case is None:
+        raise Case.DoesNotExist(f"Case {case_id} does not exist.")
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(
+            _("Someone else changed this case a moment ago. Look at it again, then retry.")
+        )
     if target.is_final:
         raise WorkflowError(_("The other case is over; merge into an open one."))
     if not is_allowed("status", case.status, S.MERGED):
         raise WorkflowError(_("This case cannot be merged now."))
     Message.objects.filter(case=case, is_internal=False).update(case=target)
-    Attachment.objects.filter(case=case).update(case=target)
+    # Files go with the public messages (or with no message); a file on an internal
+    # note stays with its note.
+    Attachment.objects.filter(case=case).exclude(message__is_internal=True).update(case=target)
     case.merged_into = target
     old_status = case.status
     case.status = S.MERGED
@@ -336,6 +374,9 @@ def case_merge(
     _save(case, ["merged_into", "status", "closed_at"])
     _record(case, actor, "status", old_status, S.MERGED, reason=target.reference)
     _record(case, actor, "merged_into", "", target.reference)
+    # Merged is final like closed and spam: only the newest link still opens (the
+    # survivor, through token_lookup).
+    _revoke_old_links(case)
     return case
 
 

@@ -248,9 +248,16 @@ CONSULT_MAX_FILES = env.int("CONSULT_MAX_FILES", default=5)
 # Inquiries and link requests a single address may send (django-ratelimit's "count/period").
 CONSULT_SUBMIT_RATE = env("CONSULT_SUBMIT_RATE", default="5/h")
 CONSULT_FIND_RATE = env("CONSULT_FIND_RATE", default="5/h")
+# Days a case is kept after it closed (or was marked spam or merged) before
+# `manage.py consult_anonymise` removes the citizen's data (PIPA art. 21; the privacy
+# notice promises three years).
+CONSULT_RETENTION_DAYS = env.int("CONSULT_RETENTION_DAYS", default=3 * 365)
 # Behind a reverse proxy, the header that carries the client's address (e.g.
 # HTTP_X_REAL_IP); empty means REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="") or None
+# The counters live in Redis. When it is down, a citizen's inquiry must still go through,
+# so the limit is lifted rather than turning every submission away.
+RATELIMIT_FAIL_OPEN = True
 # The whole request may carry five files of 10 MB plus the text fields.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 

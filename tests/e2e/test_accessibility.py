@@ -7,7 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from consult import workflow
+from tests.consult.factories import counselor, routed_case
 from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
+from tests.e2e.test_consult_citizen import load_consult_desk
 
 # (URL name or literal path, expected status). Features add their public pages here.
 PAGES = [
@@ -15,12 +18,23 @@ PAGES = [
     ("core:about", 200),
     ("core:services", 200),
     ("consult:index", 200),
+    ("consult:new", 200),
+    ("consult:received", 200),
+    ("consult:find", 200),
+    ("consult:find_sent", 200),
     ("registry:index", 200),
     ("registry:stats", 200),
     ("articles:index", 200),
     ("/no-such-page/", 404),
 ]
 LANGUAGES = ["ko", "en"]
+
+
+@pytest.fixture
+def consult_desk(live_server, settings, tmp_path):
+    # The flush after each live-server test removes the privacy notice and the teams.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_consult_desk()
 
 
 def page_path(target: str, language: str) -> str:
@@ -34,11 +48,37 @@ def page_path(target: str, language: str) -> str:
 @pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize(("target", "status"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_is_accessible(new_page, target, status, language, width):
+def test_page_is_accessible(new_page, target, status, language, width, request):
+    if target.startswith("consult:"):
+        request.getfixturevalue("consult_desk")
     browser_page = new_page(width)
     browser_page.goto(page_path(target, language), status=status)
     assert browser_page.page.locator("html").get_attribute("lang") == language
     assert_accessible(browser_page.page)
+    browser_page.assert_clean()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page_name", ["consult:track", "consult:close"])
+def test_tracking_pages_are_accessible(new_page, consult_desk, page_name, language, width):
+    staff = counselor("triage", "advice")
+    case, token = routed_case("advice", language=language)
+    workflow.case_reply(
+        case_id=case.pk,
+        actor=workflow.Actor.staff(staff),
+        body="사업계획서 초안을 보내 주시겠어요? / Could you send a draft business plan?",
+        wait_on_citizen=True,
+    )
+    with translation.override(language):
+        path = reverse(page_name, kwargs={"reference": case.reference, "token": token})
+    browser_page = new_page(width)
+    browser_page.goto(path)
+    page = browser_page.page
+    assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     browser_page.assert_clean()
 
 
