@@ -65,7 +65,8 @@ class ReplyForm(DeskForm):
 
     def clean_files(self):
         files = self.cleaned_data.get("files") or []
-        return validate_uploads(files, already=self.case.attachments.count())
+        # The five-files-per-case limit is the citizen's; a reply may carry up to five.
+        return validate_uploads(files)
 
 
 class NoteForm(DeskForm):

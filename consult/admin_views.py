@@ -18,7 +18,6 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
@@ -285,34 +284,22 @@ def _do_merge(case: Case, data: dict, actor: workflow.Actor) -> Outcome:
     )
 
 
-def _refuse_stale(case_id: int, version: int) -> None:
-    """The version check case_reply does not make itself: inside the reply's transaction,
-    on the locked row, so that nothing changes the case between the check and the reply."""
-    current = (
-        Case.objects.select_for_update()
-        .filter(pk=case_id)
-        .values_list("version", flat=True)
-        .first()
-    )
-    if current != version:
-        raise workflow.StaleCase(STALE)
-
-
 def _do_reply(case: Case, data: dict, actor: workflow.Actor) -> Outcome:
-    with transaction.atomic():
-        _refuse_stale(case.pk, data["version"])
-        workflow.case_reply(
-            case_id=case.pk,
-            actor=actor,
-            body=data["body"],
-            files=data["files"],
-            wait_on_citizen=data["wait_on_citizen"],
-        )
+    workflow.case_reply(
+        case_id=case.pk,
+        actor=actor,
+        body=data["body"],
+        files=data["files"],
+        wait_on_citizen=data["wait_on_citizen"],
+        expected_version=data["version"],
+    )
     return Outcome(_("Your reply is saved and on its way to the citizen."), case.pk)
 
 
 def _do_note(case: Case, data: dict, actor: workflow.Actor) -> Outcome:
-    workflow.case_note(case_id=case.pk, actor=actor, body=data["body"])
+    workflow.case_note(
+        case_id=case.pk, actor=actor, body=data["body"], expected_version=data["version"]
+    )
     return Outcome(_("The internal note is saved."), case.pk)
 
 

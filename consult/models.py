@@ -149,7 +149,8 @@ class CaseQuerySet(models.QuerySet):
 class Case(models.Model):
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     # The citizen (no account): what they told us, kept only as long as the case needs it.
-    name = models.CharField(_("name"), max_length=100)
+    # "name" alone is already the co-op's name in the catalogue: this is a person's.
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     district = models.ForeignKey(

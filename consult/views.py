@@ -35,7 +35,13 @@ from .services import (
     privacy_notice_current,
     token_lookup,
 )
-from .workflow import WorkflowError, case_citizen_close, case_citizen_reply, is_allowed
+from .workflow import (
+    WorkflowError,
+    case_citizen_close,
+    case_citizen_reply,
+    citizen_files,
+    is_allowed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +247,7 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
         form = ReplyForm(
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
-            already=case.attachments.count(),
+            already=citizen_files(case),
             action=url,
         )
     if request.method == "POST":

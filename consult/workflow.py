@@ -9,6 +9,7 @@ commands and tasks all call these functions; nothing else assigns those fields.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
@@ -398,9 +399,10 @@ def case_reply(
     body: str,
     files: Sequence[UploadedFile] = (),
     wait_on_citizen: bool = False,
+    expected_version: int | None = None,
 ) -> Message:
     """A counselor's answer to the citizen: stored, then mailed through the outbox."""
-    case = _lock(case_id)
+    case = _lock(case_id, expected_version)
     if case.is_final:
         raise WorkflowError(_("A case that is over takes no more replies."))
     if case.status == S.NEW:
@@ -421,9 +423,11 @@ def case_reply(
 
 
 @transaction.atomic
-def case_note(*, case_id: int, actor: Actor, body: str) -> Message:
+def case_note(
+    *, case_id: int, actor: Actor, body: str, expected_version: int | None = None
+) -> Message:
     """An internal note: counselors only, never shown to or mailed to the citizen."""
-    case = _lock(case_id)
+    case = _lock(case_id, expected_version)
     return Message.objects.create(
         case=case, author_kind=Message.Author.STAFF, author=actor.user, body=body, is_internal=True
     )
@@ -436,6 +440,12 @@ def case_citizen_reply(*, case_id: int, body: str, files: Sequence[UploadedFile]
     case = _lock(case_id)
     if case.is_final:
         raise WorkflowError(_("This case is closed. Please send a new inquiry."))
+    # The form counted the files already there, but two replies sent at once could both
+    # pass that count: under the row lock the limit holds.
+    if citizen_files(case) + len(files) > settings.CONSULT_MAX_FILES:
+        raise WorkflowError(
+            _("At most %(max)d files per case.") % {"max": settings.CONSULT_MAX_FILES}
+        )
     message = Message.objects.create(case=case, author_kind=Message.Author.CITIZEN, body=body)
     _attach(case, message, files)
     if case.status in (S.WAITING_ON_CITIZEN, S.RESOLVED):
@@ -454,6 +464,12 @@ def case_citizen_close(*, case_id: int) -> Case:
         raise WorkflowError(_("This case cannot be closed from here; please write to us."))
     _set_status(case, S.CLOSED, Actor.citizen())
     return case
+
+
+def citizen_files(case: Case) -> int:
+    """The files the citizen has sent on this case: the per-case limit is theirs, so that
+    a counselor can still attach a form to a case whose citizen sent five files."""
+    return case.attachments.filter(message__author_kind=Message.Author.CITIZEN).count()
 
 
 def case_token_usable(token: AccessToken) -> bool:

@@ -14,12 +14,11 @@ class StaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"counselor{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@center.example.org")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "pw-2026-desk")
+    password = factory.django.Password("pw-2026-desk")
 
 
 def counselor(*tracks: str, username: str | None = None, active: bool = True):

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consult import services, workflow
 from consult.models import (
@@ -29,6 +29,13 @@ from .factories import StaffFactory, counselor, routed_case, submit_case
 pytestmark = pytest.mark.django_db
 
 S, T = Status, Track
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are asserted on their English source text; the catalogue translates them."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -90,7 +90,9 @@ def media_root(settings, tmp_path):
     return Path(settings.MEDIA_ROOT)
 
 
-def post_with(client, *files, prefix: str = ""):
+def post_with(client, *files, prefix: str = "/en"):
+    """Post an inquiry with these files; on the English page by default, so that refusals
+    can be asserted on their source text."""
     return client.post(prefix + NEW, {**valid_data(), "attachments": list(files)})
 
 
@@ -237,3 +239,7 @@ def test_upload_messages_are_shown_in_the_page_language(client, media_root):
     assert response.status_code == 200
     assert "this kind of file is not accepted" in response.content.decode()
     assert '<html lang="en">' in response.content.decode()
+    korean = post_with(client, upload("setup.exe", exe_bytes()), prefix="")
+    assert '<html lang="ko">' in korean.content.decode()
+    assert "this kind of file is not accepted" not in korean.content.decode()
+    assert "setup.exe" in " ".join(korean.context["form"].errors["attachments"])

@@ -194,7 +194,7 @@ def test_each_required_field_missing_is_explained_and_saves_nothing(client, fiel
 
 
 def test_no_consent_no_case(client):
-    response = client.post(NEW, valid_data(consent=None))
+    response = client.post("/en" + NEW, valid_data(consent=None))
     assert response.status_code == 200
     assert "consent" in response.context["form"].errors
     assert "We can only take your inquiry online with your consent" in response.content.decode()
@@ -261,12 +261,12 @@ def test_a_notice_changed_while_writing_is_shown_again_for_consent(client):
         text_en="A new privacy notice",
         effective_from=timezone.localdate(),
     )
-    response = client.post(NEW, valid_data(notice_version="2026-01"))  # ... and sends it
+    response = client.post("/en" + NEW, valid_data(notice_version="2026-01"))  # ... and sends it
     assert response.status_code == 200
     assert Case.objects.count() == 0
     body = response.content.decode()
     assert "Our privacy notice changed while you were writing" in body
-    assert "새 개인정보 고지" in body
+    assert "A new privacy notice" in body
     assert 'name="notice_version" value="2026-07"' in body
     consent = re.search(r'<input type="checkbox" name="consent"[^>]*>', body).group(0)
     assert "checked" not in consent
@@ -315,7 +315,7 @@ def test_a_honeypot_after_a_real_inquiry_shows_no_reference(client):
 def test_the_sixth_inquiry_in_an_hour_is_refused_before_saving(client, settings):
     for _ in range(5):
         assert client.post(NEW, valid_data()).status_code == 303
-    response = client.post(NEW, valid_data())
+    response = client.post("/en" + NEW, valid_data())
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     body = response.content.decode()

@@ -300,7 +300,7 @@ def test_an_empty_reply_is_explained_and_saves_nothing(client):
 def test_a_reply_file_is_checked_like_an_inquiry_file(client):
     case, token = submit_case()
     bad = SimpleUploadedFile("견적서.pdf", exe_bytes())
-    response = client.post(track(case, token), {"body": "파일", "attachments": [bad]})
+    response = client.post(track(case, token, "en"), {"body": "파일", "attachments": [bad]})
     assert response.status_code == 200
     assert "does not look like" in " ".join(response.context["form"].errors["attachments"])
     assert case.messages.count() == 1
@@ -311,7 +311,7 @@ def test_files_already_on_the_case_count_against_the_limit(client, settings):
     settings.CONSULT_MAX_FILES = 3
     case, token = submit_case(files=[pdf("1.pdf"), pdf("2.pdf")])
     response = client.post(
-        track(case, token), {"body": "두 개 더", "attachments": [pdf("3.pdf"), pdf("4.pdf")]}
+        track(case, token, "en"), {"body": "두 개 더", "attachments": [pdf("3.pdf"), pdf("4.pdf")]}
     )
     assert response.status_code == 200
     assert "At most 3 files" in " ".join(response.context["form"].errors["attachments"])

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consult import workflow
 from consult.models import (
@@ -42,6 +42,13 @@ ROW_FIELDS = [
     "closed_at",
     "updated_at",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are asserted on their English source text; the catalogue translates them."""
+    with translation.override("en"):
+        yield
 
 
 def db_allows(status: str, track: str) -> bool:
