@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from . import mails, workflow
@@ -36,20 +36,26 @@ def token_hash(token: str) -> str:
 
 
 def reference_next(*, year: int) -> str:
-    """The next reference of the year, e.g. COOP-2026-000123. The counter row is locked,
-    so concurrent submissions queue for a moment and never share a number."""
-    with transaction.atomic():
-        counter = ReferenceCounter.objects.select_for_update().filter(year=year).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    ReferenceCounter.objects.create(year=year, last=0)
-            except IntegrityError:
-                pass  # another submission created the year's row first
-            counter = ReferenceCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-        return f"COOP-{year}-{counter.last:06d}"
+    """The next reference of the year, e.g. COOP-2026-000123.
+
+    One UPDATE ... RETURNING both takes the year's counter row lock and moves it on, so
+    concurrent submissions queue for a moment and never share a number. The caller's
+    transaction (the whole submission) holds that lock until it commits, and a failure
+    rolls the number back with the case, leaving no gap.
+    """
+    table = ReferenceCounter._meta.db_table
+    sql = f"UPDATE {table} SET last = last + 1 WHERE year = %s RETURNING last"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [year])
+        row = cursor.fetchone()
+    if row is None:  # the year's first case: create its counter, then take a number
+        try:
+            with transaction.atomic():
+                ReferenceCounter.objects.create(year=year, last=0)
+        except IntegrityError:
+            pass  # another submission created it first
+        return reference_next(year=year)
+    return f"COOP-{year}-{row[0]:06d}"
 
 
 def token_issue(*, case: Case) -> tuple[AccessToken, str]:
@@ -149,15 +155,13 @@ def case_submit(
         consent_notice=notice,
         consented_at=now,
         created_at=now,
-        first_response_due=timezone.localdate(now),  # set properly by case_open
     )
-    case.save()
+    workflow.case_open(case=case)
     first = Message.objects.create(
         case=case, author_kind=Message.Author.CITIZEN, body=message, created_at=now
     )
     for upload in files:
         attachment_store(case=case, message=first, upload=upload)
-    workflow.case_open(case=case)
     _row, token = token_issue(case=case)
     mails.mail_acknowledge(case=case, token=token)
     return case, token

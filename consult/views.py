@@ -46,7 +46,9 @@ from .workflow import (
 logger = logging.getLogger(__name__)
 
 # What the received page may show after the redirect; the honeypot never sets it.
-RECEIVED_SESSION_KEY = "consult_received"
+RECEIVED_COOKIE = "consult_received"
+# Long enough to read the page and come back to it, short enough not to linger.
+RECEIVED_MAX_AGE = 30 * 60
 
 
 class HttpResponseSeeOther(HttpResponseRedirect):
@@ -150,8 +152,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CaseForm(request.POST, request.FILES, action=action)
         if form.is_spam:
-            request.session.pop(RECEIVED_SESSION_KEY, None)
-            return _see_other(reverse("consult:received"))
+            response = _see_other(reverse("consult:received"))
+            response.delete_cookie(RECEIVED_COOKIE, path=reverse("consult:received"))
+            return response
         retry = _retry_after(request, group="consult:submit", rate=settings.CONSULT_SUBMIT_RATE)
         if retry is not None:
             return _too_many(request, retry)
@@ -173,11 +176,20 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 notice=notice,
                 files=data["attachments"],
             )
-            request.session[RECEIVED_SESSION_KEY] = {
-                "reference": case.reference,
-                "due": case.first_response_due.isoformat(),
-            }
-            return _see_other(reverse("consult:received"))
+            # A signed cookie, scoped to the received page, carries the reference there:
+            # no session row is written for an anonymous citizen.
+            response = _see_other(reverse("consult:received"))
+            response.set_signed_cookie(
+                RECEIVED_COOKIE,
+                f"{case.reference}|{case.first_response_due.isoformat()}",
+                salt=RECEIVED_COOKIE,
+                max_age=RECEIVED_MAX_AGE,
+                path=reverse("consult:received"),
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Lax",
+            )
+            return response
         # The browser cannot refill a file input: tell the citizen to choose the files again.
         files_dropped = bool(request.FILES)
     else:
@@ -197,16 +209,19 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @private_page
 @require_GET
 def case_received(request: HttpRequest) -> HttpResponse:
-    received = request.session.get(RECEIVED_SESSION_KEY)
+    received = request.get_signed_cookie(
+        RECEIVED_COOKIE, default="", salt=RECEIVED_COOKIE, max_age=RECEIVED_MAX_AGE
+    )
     context = {
         "first_response_days": settings.CONSULT_FIRST_RESPONSE_DAYS.get("triage", 1),
         "reference": None,
         "due": None,
     }
-    if isinstance(received, dict) and isinstance(received.get("reference"), str):
-        context["reference"] = received["reference"]
+    reference, _sep, due = received.partition("|")
+    if reference:
+        context["reference"] = reference
         with contextlib.suppress(TypeError, ValueError):
-            context["due"] = date.fromisoformat(received.get("due") or "")
+            context["due"] = date.fromisoformat(due)
     return render(request, "consult/received.html", context)
 
 

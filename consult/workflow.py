@@ -158,9 +158,10 @@ def _record(case: Case, actor: Actor, field: str, old: str, new: str, reason: st
 
 
 def _save(case: Case, fields: Sequence[str]) -> None:
-    case.version = F("version") + 1
+    # Every caller holds the row lock (or created the row in this transaction), so the
+    # version read with the row is still the current one.
+    case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at"])
-    case.refresh_from_db(fields=["version"])
 
 
 def _set_status(case: Case, new: str, actor: Actor, reason: str = "") -> Event:
@@ -239,13 +240,16 @@ def _set_assignee(case: Case, user, actor: Actor, reason: str = "") -> Event | N
 
 
 def case_open(*, case: Case) -> Case:
-    """Give a freshly saved case its first-response target and its triage counselor.
-    Called by consult.services.case_submit inside the submission's transaction."""
+    """Save a new case with its first-response target and its triage counselor, in one
+    insert. Called by consult.services.case_submit inside the submission's transaction;
+    the assignment is recorded as an event like any other."""
     case.first_response_due = first_response_due(track=case.track, received=case.created_at)
-    case.save(update_fields=["first_response_due"])
     counselor = _next_counselor(case.track)
+    case.assignee = counselor
+    case.save(force_insert=True)
     if counselor is not None:
-        _set_assignee(case, counselor, Actor.system())
+        event = _record(case, Actor.system(), "assignee", "", str(counselor.pk))
+        mails.mail_staff_assigned(case=case, event=event)
     return case
 
 
