@@ -17,6 +17,16 @@ def after_migrate(*, using: str, **kwargs) -> None:
     migration.forwards(apps, None)
 
 
+def _notice_changed(**kwargs) -> None:
+    from django.db import transaction
+
+    from .services import privacy_notice_forget
+
+    # Now and after commit: a worker that reads in between must not cache the old text.
+    privacy_notice_forget()
+    transaction.on_commit(privacy_notice_forget)
+
+
 class ConsultConfig(AppConfig):
     name = "consult"
     verbose_name = _("Case desk")
@@ -25,3 +35,9 @@ class ConsultConfig(AppConfig):
         from . import mails  # noqa: F401  (registers the desk's mail templates)
 
         post_migrate.connect(after_migrate, sender=self)
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import PrivacyNotice
+
+        post_save.connect(_notice_changed, sender=PrivacyNotice)
+        post_delete.connect(_notice_changed, sender=PrivacyNotice)

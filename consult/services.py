@@ -1,5 +1,6 @@
 """Writes of the case desk other than workflow changes: intake, tracking links, files."""
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -8,6 +9,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -97,14 +99,36 @@ def case_survivor(case: Case) -> Case:
     return case
 
 
-def privacy_notice_current() -> PrivacyNotice:
+def _notice_cache_key() -> str:
+    # The day is part of the key: a notice dated ahead takes effect at midnight.
+    return f"consult:privacy-notice:{timezone.localdate().isoformat()}"
+
+
+def privacy_notice_current() -> PrivacyNotice | None:
     """The notice in force today. A version entered ahead of its date is not shown (nor
-    consented to) before it takes effect."""
-    notices = PrivacyNotice.objects.order_by("-effective_from", "-pk")
-    current = notices.filter(effective_from__lte=timezone.localdate()).first()
-    # Before the first notice's date (a fresh install with a future-dated text) the
-    # earliest one is better than none: the form cannot take consent without a text.
-    return current or notices.reverse().first()
+    consented to) before it takes effect. Every form view asks for it, so it is cached
+    (shared by every worker, so that they all show the same version) and dropped whenever
+    a notice is saved; without Redis it is read from the database."""
+    key = _notice_cache_key()
+    try:
+        notice = cache.get(key)
+    except Exception:  # any cache failure: the database has the answer
+        notice = None
+    if notice is None:
+        notices = PrivacyNotice.objects.order_by("-effective_from", "-pk")
+        current = notices.filter(effective_from__lte=timezone.localdate()).first()
+        # Before the first notice's date (a fresh install with a future-dated text) the
+        # earliest one is better than none: the form cannot take consent without a text.
+        notice = current or notices.reverse().first()
+        if notice is not None:
+            with contextlib.suppress(Exception):
+                cache.set(key, notice, 3600)
+    return notice
+
+
+def privacy_notice_forget() -> None:
+    with contextlib.suppress(Exception):
+        cache.delete(_notice_cache_key())
 
 
 def attachment_store(*, case: Case, message: Message | None, upload: UploadedFile) -> Attachment:

@@ -39,7 +39,6 @@ from .workflow import (
     WorkflowError,
     case_citizen_close,
     case_citizen_reply,
-    citizen_files,
     is_allowed,
 )
 
@@ -256,13 +255,21 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
     if case.status == Status.MERGED:
         return HttpResponseRedirect(_track_url(case_survivor(case), token))
     url = _track_url(case, token)
+    thread = list(_public_messages(case))
     can_reply = not case.is_final
     form = None
     if can_reply:
+        # Counted from the thread already fetched for the page (workflow.citizen_files is
+        # the same count, taken again under the lock when the reply is saved).
+        already = sum(
+            len(message.attachments.all())
+            for message in thread
+            if message.author_kind == Message.Author.CITIZEN
+        )
         form = ReplyForm(
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
-            already=citizen_files(case),
+            already=already,
             action=url,
         )
     if request.method == "POST":
@@ -287,7 +294,7 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
         {
             "case": case,
             "token": token,
-            "thread": _public_messages(case),
+            "thread": thread,
             "form": form,
             "can_close": is_allowed("status", case.status, Status.CLOSED),
             "files_dropped": request.method == "POST" and bool(request.FILES),
