@@ -297,5 +297,16 @@ def case_anonymise(*, case_id: int) -> Case:
     case.phone = ""
     case.message = ANONYMISED_TEXT
     case.anonymised_at = now
-    case.save(update_fields=["name", "email", "phone", "message", "anonymised_at", "updated_at"])
+    case.version += 1
+    case.save(
+        update_fields=[
+            "name",
+            "email",
+            "phone",
+            "message",
+            "anonymised_at",
+            "version",
+            "updated_at",
+        ]
+    )
     return case

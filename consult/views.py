@@ -15,9 +15,12 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -247,18 +250,10 @@ def _public_messages(case: Case):
     )
 
 
-@token_is_the_credential
-@private_page
-@require_http_methods(["GET", "POST"])
-def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse:
-    case, _row = _open(reference, token)
-    if case.status == Status.MERGED:
-        return HttpResponseRedirect(_track_url(case_survivor(case), token))
-    url = _track_url(case, token)
+def _track_context(request: HttpRequest, case: Case, token: str, *, bound: bool) -> dict:
     thread = list(_public_messages(case))
-    can_reply = not case.is_final
     form = None
-    if can_reply:
+    if not case.is_final:
         # Counted from the thread already fetched for the page (workflow.citizen_files is
         # the same count, taken again under the lock when the reply is saved).
         already = sum(
@@ -267,39 +262,73 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
             if message.author_kind == Message.Author.CITIZEN
         )
         form = ReplyForm(
-            request.POST if request.method == "POST" else None,
-            request.FILES if request.method == "POST" else None,
+            request.POST if bound else None,
+            request.FILES if bound else None,
             already=already,
-            action=url,
+            action=_track_url(case, token),
         )
-    if request.method == "POST":
-        if form is None:
-            messages.error(request, _("This case is closed. Please send a new inquiry."))
+    return {
+        "case": case,
+        "token": token,
+        "thread": thread,
+        "form": form,
+        "can_close": is_allowed("status", case.status, Status.CLOSED),
+        "files_dropped": bound and bool(request.FILES),
+    }
+
+
+# What the tracking page shows changes only with the case's version (every workflow change
+# and every message bumps it), so its content is kept in the cache under that version and
+# rendered once. The private token is not in the cached copy: a placeholder stands in for
+# it, and each request puts its own token back (a case may have several links).
+TOKEN_PLACEHOLDER = "trackingtokenplaceholder7f3a9c"  # noqa: S105  (not a secret)
+TRACK_CACHE_SECONDS = 24 * 3600
+
+
+def _track_content(request: HttpRequest, case: Case, token: str) -> str:
+    key = f"consult:track:{case.pk}:{case.version}:{get_language()}"
+    try:
+        html = cache.get(key)
+    except Exception:  # a cache that fails is a cache that misses
+        html = None
+    if html is None:
+        context = _track_context(request, case, TOKEN_PLACEHOLDER, bound=False)
+        html = render_to_string("consult/_track_content.html", context, request)
+        with contextlib.suppress(Exception):
+            cache.set(key, html, TRACK_CACHE_SECONDS)
+    return mark_safe(html.replace(TOKEN_PLACEHOLDER, token))  # noqa: S308  (our own render)
+
+
+@token_is_the_credential
+@private_page
+@require_http_methods(["GET", "POST"])
+def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    case, _row = _open(reference, token)
+    if case.status == Status.MERGED:
+        return HttpResponseRedirect(_track_url(case_survivor(case), token))
+    if request.method == "GET":
+        content = _track_content(request, case, token)
+        return render(request, "consult/track.html", {"case": case, "content": content})
+    url = _track_url(case, token)
+    context = _track_context(request, case, token, bound=True)
+    form = context["form"]
+    if form is None:
+        messages.error(request, _("This case is closed. Please send a new inquiry."))
+        return _see_other(url)
+    if form.is_valid():
+        try:
+            case_citizen_reply(
+                case_id=case.pk,
+                body=form.cleaned_data["body"],
+                files=form.cleaned_data.get("attachments") or [],
+            )
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Thank you. Your reply has been sent to us."))
             return _see_other(url)
-        if form.is_valid():
-            try:
-                case_citizen_reply(
-                    case_id=case.pk,
-                    body=form.cleaned_data["body"],
-                    files=form.cleaned_data.get("attachments") or [],
-                )
-            except WorkflowError as exc:
-                form.add_error(None, str(exc))
-            else:
-                messages.success(request, _("Thank you. Your reply has been sent to us."))
-                return _see_other(url)
-    return render(
-        request,
-        "consult/track.html",
-        {
-            "case": case,
-            "token": token,
-            "thread": thread,
-            "form": form,
-            "can_close": is_allowed("status", case.status, Status.CLOSED),
-            "files_dropped": request.method == "POST" and bool(request.FILES),
-        },
-    )
+    content = mark_safe(render_to_string("consult/_track_content.html", context, request))  # noqa: S308
+    return render(request, "consult/track.html", {"case": case, "content": content})
 
 
 @token_is_the_credential

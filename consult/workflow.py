@@ -372,6 +372,7 @@ def case_merge(
     # Files go with the public messages (or with no message); a file on an internal
     # note stays with its note.
     Attachment.objects.filter(case=case).exclude(message__is_internal=True).update(case=target)
+    _save(target, [])  # the survivor's thread grew
     case.merged_into = target
     old_status = case.status
     case.status = S.MERGED
@@ -415,9 +416,13 @@ def case_reply(
         case=case, author_kind=Message.Author.STAFF, author=actor.user, body=body
     )
     _attach(case, message, files)
+    fields = []
     if case.first_responded_at is None:
         case.first_responded_at = message.created_at
-        _save(case, ["first_responded_at"])
+        fields.append("first_responded_at")
+    # A new message is a new version of the case too: pages cached by version (the
+    # tracking page) and forms opened before it (the desk) see that the case moved on.
+    _save(case, fields)
     mails.mail_reply(case=case, message=message)
     if wait_on_citizen and case.status != S.WAITING_ON_CITIZEN:
         _set_status(case, S.WAITING_ON_CITIZEN, actor)
@@ -432,9 +437,11 @@ def case_note(
 ) -> Message:
     """An internal note: counselors only, never shown to or mailed to the citizen."""
     case = _lock(case_id, expected_version)
-    return Message.objects.create(
+    note = Message.objects.create(
         case=case, author_kind=Message.Author.STAFF, author=actor.user, body=body, is_internal=True
     )
+    _save(case, [])
+    return note
 
 
 @transaction.atomic
@@ -452,6 +459,7 @@ def case_citizen_reply(*, case_id: int, body: str, files: Sequence[UploadedFile]
         )
     message = Message.objects.create(case=case, author_kind=Message.Author.CITIZEN, body=body)
     _attach(case, message, files)
+    _save(case, [])
     if case.status in (S.WAITING_ON_CITIZEN, S.RESOLVED):
         _set_status(case, S.IN_PROGRESS, Actor.citizen())
     mails.mail_staff_citizen_replied(case=case, message=message)

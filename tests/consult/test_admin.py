@@ -281,6 +281,7 @@ def test_an_inexact_count_still_pages(client, advice, monkeypatch):
 
 def test_case_page_shows_the_case_and_its_timeline(client, advice, case):
     workflow.case_note(case_id=case.pk, actor=workflow.Actor.staff(advice), body="전화 요망")
+    case.refresh_from_db()  # the note is a new version of the case
     client.force_login(advice)
     response = client.get(change_url(case))
     assert response.status_code == 200
