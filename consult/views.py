@@ -10,6 +10,7 @@ site's forms), an unknown or wrong link with the site's 404 page, never with a 5
 import contextlib
 import logging
 import math
+from collections import OrderedDict
 from datetime import date
 from functools import wraps
 
@@ -285,17 +286,31 @@ TOKEN_PLACEHOLDER = "trackingtokenplaceholder7f3a9c"  # noqa: S105  (not a secre
 TRACK_CACHE_SECONDS = 24 * 3600
 
 
+# A small per-process copy in front of the shared cache: a version never changes once
+# written, so a worker can keep what it rendered or read without asking Redis again.
+_TRACK_LOCAL: OrderedDict[str, str] = OrderedDict()
+_TRACK_LOCAL_MAX = 256
+
+
 def _track_content(request: HttpRequest, case: Case, token: str) -> str:
-    key = f"consult:track:{case.pk}:{case.version}:{get_language()}"
-    try:
-        html = cache.get(key)
-    except Exception:  # a cache that fails is a cache that misses
-        html = None
+    # The reference and the time of receipt make the key unique to this case even in a
+    # database that was reset and hands out the same ids again.
+    received = case.created_at.timestamp()
+    key = f"consult:track:{case.pk}:{case.reference}:{received}:{case.version}:{get_language()}"
+    html = _TRACK_LOCAL.get(key)
     if html is None:
-        context = _track_context(request, case, TOKEN_PLACEHOLDER, bound=False)
-        html = render_to_string("consult/_track_content.html", context, request)
-        with contextlib.suppress(Exception):
-            cache.set(key, html, TRACK_CACHE_SECONDS)
+        try:
+            html = cache.get(key)
+        except Exception:  # a cache that fails is a cache that misses
+            html = None
+        if html is None:
+            context = _track_context(request, case, TOKEN_PLACEHOLDER, bound=False)
+            html = render_to_string("consult/_track_content.html", context, request)
+            with contextlib.suppress(Exception):
+                cache.set(key, html, TRACK_CACHE_SECONDS)
+        _TRACK_LOCAL[key] = html
+        if len(_TRACK_LOCAL) > _TRACK_LOCAL_MAX:
+            _TRACK_LOCAL.popitem(last=False)
     return mark_safe(html.replace(TOKEN_PLACEHOLDER, token))  # noqa: S308  (our own render)
 
 

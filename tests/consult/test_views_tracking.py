@@ -568,5 +568,6 @@ def test_each_link_of_a_case_gets_its_own_token_back_and_the_cache_keeps_none(cl
         assert f"/{token}/files/" in pages[token] and other not in pages[token]
         assert "placeholder" not in pages[token]
     case.refresh_from_db()
-    cached = cache.get(f"consult:track:{case.pk}:{case.version}:ko")
+    received = case.created_at.timestamp()
+    cached = cache.get(f"consult:track:{case.pk}:{case.reference}:{received}:{case.version}:ko")
     assert cached is not None and first not in cached and second not in cached
