@@ -7,7 +7,6 @@ WorkflowError, whose message the page shows. Who may see a case is asked of Case
 queryset is consult.permissions.cases_visible_to.
 """
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -20,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.forms import modelform_factory
-from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,6 +28,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coopcenter.core.csvstream import csv_pieces
 from registry.models import District
 
 from . import admin_forms, permissions, workflow
@@ -43,6 +43,7 @@ from .models import (
     Topic,
     Track,
 )
+from .views import attachment_response
 
 SEOUL = ZoneInfo("Asia/Seoul")
 STALE = gettext_lazy("Someone else changed this case a moment ago. Look at it again, then retry.")
@@ -355,19 +356,7 @@ def attachment_download(request, case_id: int, attachment_id: int, *, model_admi
     attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()
     if attachment is None:
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment_response(attachment)
 
 
 # --- CSV export ------------------------------------------------------------------------
@@ -390,8 +379,6 @@ CSV_HEADER = [
     "closed_at",
 ]
 CHUNK_SIZE = 2000
-ROWS_PER_PIECE = 500
-BOM = "\ufeff"  # Excel then reads the file as UTF-8
 
 
 def _cell(value) -> str:
@@ -445,29 +432,12 @@ def _csv_rows(queryset: QuerySet, labels: dict[str, dict[str, str]]) -> Iterator
         ]
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _pieces(rows: Iterator[list[str]]) -> Iterator[bytes]:
-    writer = csv.writer(_Echo())
-    piece = [BOM]
-    for row in rows:
-        piece.append(writer.writerow(row))
-        if len(piece) >= ROWS_PER_PIECE:
-            yield "".join(piece).encode("utf-8")
-            piece = []
-    if piece:
-        yield "".join(piece).encode("utf-8")
-
-
 def csv_response(queryset: QuerySet) -> StreamingHttpResponse:
     """The cases of `queryset` (already limited to what the user may see), without any
     message text or contact details. Labels are taken now, in the request's language: the
     rows are written later, while the response streams."""
     response = StreamingHttpResponse(
-        _pieces(_csv_rows(queryset, _labels())), content_type="text/csv; charset=utf-8"
+        csv_pieces(_csv_rows(queryset, _labels())), content_type="text/csv; charset=utf-8"
     )
     filename = f"cases-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = content_disposition_header(True, filename)

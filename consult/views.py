@@ -396,6 +396,12 @@ def case_attachment(
     )
     if attachment is None:
         raise Http404
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """A case file as a download, for the tracking page and the desk alike: never shown
+    inline, never sniffed into another type, never kept by a cache."""
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, OSError) as exc:
@@ -408,6 +414,7 @@ def case_attachment(
         content_type=attachment.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -5,9 +5,8 @@ export of 100,000 co-ops never sits in memory, whether the directory's view or t
 export action asks for it. Contact details are written only where the co-op consented.
 """
 
-import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -16,14 +15,13 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from coopcenter.core.csvstream import ROWS_PER_PIECE, csv_pieces
 from registry import vocab
 from registry.models import Certification, Cooperative
 from registry.services import history_value
 
 CHUNK_SIZE = 2000
 # Rows joined into one piece of the response: fewer, larger writes to the socket.
-ROWS_PER_PIECE = 500
-BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows Korean correctly
 CONTACT_FIELDS = frozenset(column.field for column in vocab.CONTACT_COLUMNS)
 WORDS = {
     "legal_type": vocab.LEGAL_TYPE_WORDS,
@@ -59,25 +57,6 @@ def csv_rows(queryset: QuerySet[Cooperative]) -> Iterator[list[str]]:
         yield [csv_value(cooperative, field) for field in fields]
 
 
-class _Line:
-    """A file-like object whose write() hands back what it is given (for csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_pieces(rows: Iterable[list[str]]) -> Iterator[bytes]:
-    writer = csv.writer(_Line())
-    piece = [BOM]
-    for row in rows:
-        piece.append(writer.writerow(row))
-        if len(piece) >= ROWS_PER_PIECE:
-            yield "".join(piece).encode("utf-8")
-            piece = []
-    if piece:
-        yield "".join(piece).encode("utf-8")
-
-
 def _no_index(response):
     response["X-Robots-Tag"] = "noindex"
     return response
@@ -86,7 +65,7 @@ def _no_index(response):
 def export_csv_response(queryset: QuerySet[Cooperative], *, filename: str) -> StreamingHttpResponse:
     """The co-ops of `queryset`, in its order, as a streamed CSV attachment (UTF-8 with BOM)."""
     response = StreamingHttpResponse(
-        _csv_pieces(csv_rows(queryset)), content_type="text/csv; charset=utf-8"
+        csv_pieces(csv_rows(queryset)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return _no_index(response)

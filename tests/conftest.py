@@ -65,3 +65,23 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path):
+    """Uploads of the test go to a folder of its own, removed with it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def english_admin(settings):
+    """Staff pages checked in English, their msgid language: unprefixed URLs such as the
+    admin's speak LANGUAGE_CODE, so it is switched for the test (and the URL caches
+    that hold the old prefix are dropped)."""
+    from django.urls import clear_url_caches
+
+    settings.LANGUAGE_CODE = "en"
+    clear_url_caches()
+    yield
+    clear_url_caches()

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from consult import workflow
@@ -23,24 +23,10 @@ from coopcenter.core import demo
 from coopcenter.outbox.models import OutgoingMail
 from tests.consult.factories import counselor, manager, routed_case, submit_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english_admin")]
 
 CHANGELIST = reverse("admin:consult_case_changelist")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Pages are checked in English, the msgid language (see tests/registry/test_admin.py)."""
-    settings.LANGUAGE_CODE = "en"
-    clear_url_caches()
-    yield
-    clear_url_caches()
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

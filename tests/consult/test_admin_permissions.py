@@ -10,28 +10,15 @@ import io
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 
 from consult.models import Case
 from tests.consult.factories import counselor, manager, routed_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english_admin")]
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 ROLES = ["anonymous", "plain_staff", "team", "other_team", "manager"]
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    clear_url_caches()
-    yield
-    clear_url_caches()
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

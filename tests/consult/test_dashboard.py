@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from consult import workflow
@@ -15,18 +15,10 @@ from consult.admin_views import dashboard_figures, week_start
 from consult.models import Case
 from tests.consult.factories import counselor, manager, routed_case, submit_case
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_admin")]
 
 DASHBOARD = reverse("admin:consult_case_dashboard")
 SEOUL = ZoneInfo("Asia/Seoul")
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    clear_url_caches()
-    yield
-    clear_url_caches()
 
 
 @pytest.fixture

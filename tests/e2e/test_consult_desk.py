@@ -19,20 +19,7 @@ from tests.e2e.support import DESKTOP, MOBILE, axe_violations
 PASSWORD = "pw-2026-desk"
 TEAMS_AND_NOTICE = importlib.import_module("consult.migrations.0002_teams_and_privacy_notice")
 
-
-@pytest.fixture
-def english(settings):
-    """The desk's texts are checked in English (their msgids); unprefixed URLs such as the
-    admin's speak LANGUAGE_CODE."""
-    settings.LANGUAGE_CODE = "en"
-    clear_url_caches()
-    yield
-    clear_url_caches()
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("private_media")
 
 
 @pytest.fixture
@@ -118,7 +105,7 @@ def status_shown(page) -> str:
 
 
 @pytest.mark.e2e
-def test_a_counselor_routes_replies_and_resolves(new_page, desk, english):
+def test_a_counselor_routes_replies_and_resolves(new_page, desk, english_admin):
     browser_page = new_page(DESKTOP)
     page = browser_page.page
     case = desk["case"]

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import clear_url_caches, reverse
+from django.urls import reverse
 
 from coopcenter.core import demo
 from registry.admin import IMPORT_DIR, IMPORT_SIGNING_SALT
@@ -19,27 +19,11 @@ from registry.models import Cooperative, CooperativeChange, ImportBatch
 from tests.registry.factories import CertificationFactory, CooperativeFactory
 from tests.registry.test_importer import GWANGMYEONG, coop_row, csv_bytes, xlsx_bytes
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english_admin")]
 
 IMPORT_URL = reverse("admin:registry_cooperative_import")
 CONFIRM_URL = reverse("admin:registry_cooperative_import_confirm")
 CHANGELIST_URL = reverse("admin:registry_cooperative_changelist")
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    """Pages are checked in English, the msgid language: unprefixed URLs such as the admin's
-    speak the default language. URL resolvers cache the reverse of each language with the
-    prefix that applied then, so they are cleared on both sides of the change."""
-    settings.LANGUAGE_CODE = "en"
-    clear_url_caches()
-    yield
-    clear_url_caches()
 
 
 @pytest.fixture
