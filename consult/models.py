@@ -355,12 +355,9 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+        # No size constraint here: the limit is policy (CONSULT_MAX_FILE_BYTES, checked by
+        # consult.uploads), and a deployment that raises it must not meet a database refusal.
         ordering = ["uploaded_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(size__lte=10 * 1024 * 1024), name="consult_attachment_size"
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.original_name

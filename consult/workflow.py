@@ -23,7 +23,6 @@ from .deadlines import first_response_due
 from .models import (
     FINAL_STATUSES,
     SERVICE_TRACKS,
-    AccessToken,
     Attachment,
     Case,
     Event,
@@ -482,10 +481,6 @@ def citizen_files(case: Case) -> int:
     """The files the citizen has sent on this case: the per-case limit is theirs, so that
     a counselor can still attach a form to a case whose citizen sent five files."""
     return case.attachments.filter(message__author_kind=Message.Author.CITIZEN).count()
-
-
-def case_token_usable(token: AccessToken) -> bool:
-    return token.revoked_at is None
 
 
 def counselors():

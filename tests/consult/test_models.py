@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from consult.models import (
-    Attachment,
     CannedReply,
     Case,
     Event,
@@ -69,24 +68,6 @@ def test_internal_note_must_be_written_by_staff():
         with pytest.raises(IntegrityError), transaction.atomic():
             Message.objects.create(case=case, author_kind=kind, body="x", is_internal=True)
     Message.objects.create(case=case, author_kind=Message.Author.STAFF, body="x", is_internal=True)
-
-
-def test_attachment_size_is_capped():
-    case, _ = submit_case()
-
-    def attachment(size):
-        return Attachment(
-            case=case,
-            file="consult/x.pdf",
-            storage_name="x.pdf",
-            original_name="x.pdf",
-            content_type="application/pdf",
-            size=size,
-        )
-
-    with pytest.raises(IntegrityError), transaction.atomic():
-        attachment(10 * 1024 * 1024 + 1).save()
-    attachment(10 * 1024 * 1024).save()
 
 
 def test_staff_events_name_the_staff_member():
