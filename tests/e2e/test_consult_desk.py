@@ -14,7 +14,7 @@ from consult import workflow
 from consult.models import CannedReply, Case, PrivacyNotice, Team
 from coopcenter.outbox.models import OutgoingMail
 from tests.consult.factories import counselor, manager, routed_case, submit_case
-from tests.e2e.support import DESKTOP, MOBILE, axe_violations
+from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
 
 PASSWORD = "pw-2026-desk"
 TEAMS_AND_NOTICE = importlib.import_module("consult.migrations.0002_teams_and_privacy_notice")
@@ -50,34 +50,6 @@ def log_in(browser_page, username: str):
     page.locator("#id_password").fill(PASSWORD)
     page.locator("input[type=submit]").click()
     page.wait_for_url(lambda url: urlsplit(url).path == "/admin/consult/case/")
-
-
-# Known violations of the Django admin's own markup and styles, reported upstream rather
-# than patched here: the breadcrumb links differ from the breadcrumb text only by colour
-# (contrast 1.4:1, no underline; admin/css/base.css, .breadcrumbs a).
-DJANGO_ADMIN_VIOLATIONS = {("link-in-text-block", ".breadcrumbs > a")}
-
-
-def _target(node) -> str:
-    return ", ".join(map(str, node["target"]))
-
-
-def _ours(violation) -> list[str]:
-    """The nodes of a violation that are not one of the admin's own known ones."""
-    return [
-        _target(node)
-        for node in violation["nodes"]
-        if not any(
-            violation["id"] == rule and _target(node).startswith(prefix)
-            for rule, prefix in DJANGO_ADMIN_VIOLATIONS
-        )
-    ]
-
-
-def assert_desk_accessible(page) -> None:
-    """tests.e2e.support.assert_accessible, minus the admin's own known violations."""
-    violations = [(v["id"], _ours(v)) for v in axe_violations(page)]
-    assert [v for v in violations if v[1]] == []
 
 
 def worked_case(user) -> Case:
@@ -159,17 +131,17 @@ def test_desk_pages_are_accessible(new_page, desk, settings, language, width):
         # forms.css (which @imports widgets.css) by injecting <style> elements, which the
         # CSP blocks; that is axe's doing, not the page's.
         browser_page.assert_clean()
-        assert_desk_accessible(page)  # the case list
+        assert_accessible(page)  # the case list
         browser_page.csp_errors.clear()
         for case in (desk["case"], worked_case(desk["user"])):
             browser_page.goto(f"/admin/consult/case/{case.pk}/change/")
             browser_page.assert_clean()
-            assert_desk_accessible(page)  # a new case; a case with a reply form and history
+            assert_accessible(page)  # a new case; a case with a reply form and history
             browser_page.csp_errors.clear()
         boss = new_page(width)
         log_in(boss, make_manager().username)
         boss.goto("/admin/consult/case/dashboard/")
         boss.assert_clean()
-        assert_desk_accessible(boss.page)
+        assert_accessible(boss.page)
     finally:
         clear_url_caches()
