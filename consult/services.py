@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
 from django.conf import settings
@@ -96,22 +96,27 @@ def token_lookup(*, reference: str, token: str) -> tuple[Case, AccessToken] | No
     row = AccessToken(
         pk=case.token_id, case=case, token_hash=case.token_hash, created_at=case.token_created_at
     )
-    for _hop in range(10):  # merge chains are short; the bound guards against a cycle
-        if case.reference == reference:
-            return case, row
-        if case.merged_into_id is None:
-            return None
-        case = Case.objects.get(pk=case.merged_into_id)
+    for link in merge_chain(case):
+        if link.reference == reference:
+            return link, row
     return None
+
+
+def merge_chain(case: Case) -> Iterator[Case]:
+    """The case, then each case it was merged into, in turn. Chains are short; the bound
+    guards against a cycle."""
+    yield case
+    for _hop in range(10):
+        if case.merged_into_id is None:
+            return
+        case = Case.objects.get(pk=case.merged_into_id)
+        yield case
 
 
 def case_survivor(case: Case) -> Case:
     """The case a merged case lives on in (itself when it was never merged)."""
-    for _hop in range(10):
-        if case.merged_into_id is None:
-            break
-        case = Case.objects.get(pk=case.merged_into_id)
-    return case
+    *_merged, survivor = merge_chain(case)
+    return survivor
 
 
 def _notice_cache_key() -> str:

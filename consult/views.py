@@ -94,18 +94,15 @@ def _retry_after(request: HttpRequest, *, group: str, rate: str) -> int | None:
     """Count this POST against the address's allowance. Returns the seconds to wait when
     the address is over it, None when it may go on.
 
-    A cache that is down must not stop citizens from writing to us: django-ratelimit
-    reports a failed cache read as "limited", so that answer (and any error) lets the
-    request through."""
+    A cache that is down must not stop citizens from writing to us: RATELIMIT_FAIL_OPEN
+    makes django-ratelimit answer None then, and a cache client that raises lets the
+    request through too."""
     try:
         usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
     except Exception:
         logger.warning("Rate limit %s unavailable; request allowed", group, exc_info=True)
         return None
     if usage is None:
-        return None
-    if usage["limit"] == 0 and usage["time_left"] == -1:
-        logger.warning("Rate limit %s: cache unavailable; request allowed", group)
         return None
     if usage["should_limit"]:
         return max(int(usage["time_left"]), 1)

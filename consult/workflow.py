@@ -135,12 +135,16 @@ def allowed_tracks(case: Case) -> list[str]:
 # --- internals -----------------------------------------------------------------------
 
 
-def _lock(case_id: int, expected_version: int | None = None) -> Case:
-    case = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case_id)
+def _check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(
             _("Someone else changed this case a moment ago. Look at it again, then retry.")
         )
+
+
+def _lock(case_id: int, expected_version: int | None = None) -> Case:
+    case = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case_id)
+    _check_version(case, expected_version)
     return case
 
 
@@ -163,7 +167,11 @@ def _save(case: Case, fields: Sequence[str]) -> None:
     case.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def _set_status(case: Case, new: str, actor: Actor, reason: str = "") -> Event:
+def _set_status(
+    case: Case, new: str, actor: Actor, reason: str = "", also: Sequence[str] = ()
+) -> Event:
+    """Change the status; `also` names fields the caller set that must be saved in the
+    same write (a merge's target, which the database requires together with `merged`)."""
     old = case.status
     if old == new:
         raise WorkflowError(_("The case already has this status."))
@@ -175,7 +183,7 @@ def _set_status(case: Case, new: str, actor: Actor, reason: str = "") -> Event:
     if old == S.NEW and case.track == T.TRIAGE and new not in (S.SPAM, S.MERGED):
         raise WorkflowError(_("Route the case to education, advice or consulting first."))
     case.status = new
-    fields = ["status"]
+    fields = ["status", *also]
     if new in FINAL_STATUSES:
         case.closed_at = timezone.now()
         fields.append("closed_at")
@@ -359,10 +367,7 @@ def case_merge(
     case, target = locked.get(case_id), locked.get(target_id)
     if case is None:
         raise Case.DoesNotExist(f"Case {case_id} does not exist.")
-    if expected_version is not None and case.version != expected_version:
-        raise StaleCase(
-            _("Someone else changed this case a moment ago. Look at it again, then retry.")
-        )
+    _check_version(case, expected_version)
     if target.is_final:
         raise WorkflowError(_("The other case is over; merge into an open one."))
     if not is_allowed("status", case.status, S.MERGED):
@@ -373,15 +378,10 @@ def case_merge(
     Attachment.objects.filter(case=case).exclude(message__is_internal=True).update(case=target)
     _save(target, [])  # the survivor's thread grew
     case.merged_into = target
-    old_status = case.status
-    case.status = S.MERGED
-    case.closed_at = timezone.now()
-    _save(case, ["merged_into", "status", "closed_at"])
-    _record(case, actor, "status", old_status, S.MERGED, reason=target.reference)
+    # Merged is final like closed and spam: _set_status also revokes all but the newest
+    # link (which opens the survivor, through token_lookup).
+    _set_status(case, S.MERGED, actor, reason=target.reference, also=["merged_into"])
     _record(case, actor, "merged_into", "", target.reference)
-    # Merged is final like closed and spam: only the newest link still opens (the
-    # survivor, through token_lookup).
-    _revoke_old_links(case)
     return case
 
 
