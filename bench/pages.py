@@ -193,6 +193,30 @@ PAGES: list[Page] = [
 ]
 
 
+def consult_intake() -> str | None:
+    """Open the inquiries the POST page left waiting, as the worker would, and time it."""
+    import time
+
+    from consult.models import Submission
+    from consult.services import intake_run
+
+    waiting = Submission.objects.count()
+    if not waiting:
+        return None
+    started = time.perf_counter()
+    opened = intake_run()
+    elapsed = time.perf_counter() - started
+    return (
+        f"Intake (the worker's part of the POST, in-process): {opened} of {waiting} waiting "
+        f"inquiries opened as cases in {elapsed:.1f} s, {1000 * elapsed / max(opened, 1):.1f} ms "
+        f"each"
+    )
+
+
+# Called after the load, in order; each may return a line for the report.
+FOLLOW_UPS: list[Callable[[], str | None]] = [consult_intake]
+
+
 def select(filters: Iterable[str], pages: Sequence[Page] = PAGES) -> list[Page]:
     """The baseline, then every page whose name contains one of the filters (all if none)."""
     wanted = [f.strip().casefold() for f in filters if f.strip()]

@@ -6,6 +6,7 @@ change of status, track, assignee or priority goes through consult.workflow (see
 consult.admin_views); the Case model admin itself never saves a case.
 """
 
+import logging
 import re
 
 from django.contrib import admin, messages
@@ -26,15 +27,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from . import admin_views, permissions, workflow
+from . import admin_views, permissions, services, workflow
 from .models import (
     OPEN_STATUSES,
     CannedReply,
     Case,
     PrivacyNotice,
+    Submission,
     Team,
     TeamMembership,
 )
+
+logger = logging.getLogger(__name__)
 
 REFERENCE = re.compile(r"COOP-\d{4}-\d{6}", re.IGNORECASE)
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -513,13 +517,8 @@ class TeamMembershipAdmin(StaffChoice, admin.ModelAdmin):
         )
 
 
-@admin.register(PrivacyNotice)
-class PrivacyNoticeAdmin(admin.ModelAdmin):
-    """The notices citizens consented to; a case keeps the version it saw, so none changes."""
-
-    list_display = ["version", "effective_from"]
-    fields = ["version", "effective_from", "text_ko", "text_en"]
-    readonly_fields = fields
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the desk shows but nobody adds, edits or deletes by hand."""
 
     def has_add_permission(self, request):
         return False
@@ -529,3 +528,67 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(ReadOnlyAdmin):
+    """The notices citizens consented to; a case keeps the version it saw, so none changes."""
+
+    list_display = ["version", "effective_from"]
+    fields = ["version", "effective_from", "text_ko", "text_en"]
+    readonly_fields = fields
+
+
+@admin.register(Submission)
+class SubmissionAdmin(ReadOnlyAdmin):
+    """Inquiries the intake has not made cases yet: normally empty, as a worker opens each
+    one seconds after it arrives. What stays here (the worker is down, or a submission keeps
+    failing) managers can see and open by hand; nobody edits or deletes what a citizen
+    sent."""
+
+    list_display = ["reference", "received_at", "attempts", "next_attempt_at", "last_error"]
+    fields = [
+        "reference",
+        "received_at",
+        "language",
+        "stage",
+        "service_wanted",
+        "topic",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    ]
+    readonly_fields = fields
+    actions = ["open_now"]
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_manager(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.is_manager(request.user)
+
+    @admin.action(description=_("Open as cases now"), permissions=["view"])
+    def open_now(self, request, queryset):
+        opened, failed = [], []
+        for submission in queryset.order_by("pk"):
+            try:
+                case = services.submission_open(submission_id=submission.pk)
+            except Exception:  # counted on the row with its error, which the list shows
+                logger.exception("Intake of submission %s failed", submission.pk)
+                failed.append(submission.reference)
+                continue
+            if case is not None:
+                opened.append(case.reference)
+        if opened:
+            self.message_user(
+                request,
+                _("Opened as cases: %(references)s") % {"references": ", ".join(opened)},
+                messages.SUCCESS,
+            )
+        if failed:
+            self.message_user(
+                request,
+                _("Could not be opened (see the last error): %(references)s")
+                % {"references": ", ".join(failed)},
+                messages.ERROR,
+            )

@@ -40,6 +40,7 @@ from .models import (
     Message,
     Priority,
     Status,
+    Submission,
     Topic,
     Track,
 )
@@ -535,6 +536,8 @@ def dashboard(request, *, model_admin):
         "app_label": opts.app_label,
         "has_view_permission": True,
         "changelist_url": reverse("admin:consult_case_changelist"),
+        # Normally 0: a worker opens each inquiry seconds after it arrives.
+        "waiting": Submission.objects.count(),
         **dashboard_figures(),
     }
     request.current_app = model_admin.admin_site.name

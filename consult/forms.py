@@ -14,11 +14,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
+from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from registry.models import District
+from coopcenter.core.memo import process_memo
+from registry.selectors import district_choices_cached
 
 from .models import ServiceWanted, Stage, Topic
 from .uploads import ACCEPT, validate_uploads
@@ -62,10 +65,19 @@ class MultipleFileField(forms.FileField):
         return [single_clean(data, initial)] if data else []
 
 
-class DistrictChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: District) -> str:
-        # Evaluated while rendering, so the label follows the page's language.
-        return obj.name
+def _district_choices() -> list[tuple[str, str]]:
+    return [
+        ("", _("— Not in Seoul, or rather not say —")),
+        *_districts_in(translation.get_language() or settings.LANGUAGE_CODE),
+    ]
+
+
+# Seoul's 25 districts do not change: each worker keeps their names a few minutes, so a
+# posted inquiry is checked without a round trip.
+@process_memo(ttl=300, maxsize=4)
+def _districts_in(language: str) -> tuple[tuple[str, str], ...]:
+    with translation.override(language):
+        return tuple(district_choices_cached())
 
 
 def attachments_field() -> MultipleFileField:
@@ -109,11 +121,13 @@ class CaseForm(forms.Form):
         validators=[phone_validator],
         help_text=_("Only if you would like a counselor to call you."),
     )
-    district = DistrictChoiceField(
+    # The district codes from the registry's cache, named in the page's language: taking
+    # the form costs no query.
+    district = forms.TypedChoiceField(
         label=_("District (optional)"),
-        queryset=District.objects.all(),
         required=False,
-        empty_label=_("— Not in Seoul, or rather not say —"),
+        choices=_district_choices,
+        empty_value=None,
     )
     stage = forms.ChoiceField(
         label=_("Where do you stand?"), choices=Stage.choices, widget=forms.RadioSelect
@@ -157,11 +171,16 @@ class CaseForm(forms.Form):
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["message"].help_text = _length_help()
         self.fields["attachments"].help_text = _files_help(settings.CONSULT_MAX_FILES)
-        self.helper = FormHelper()
-        self.helper.form_action = action
-        self.helper.form_id = "case-form"
-        self.helper.attrs = {"data-submit-once": "", "novalidate": ""}
-        self.helper.layout = Layout(
+        self.action = action
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        # Built when the form is drawn, not for every POST that is only validated.
+        helper = FormHelper()
+        helper.form_action = self.action
+        helper.form_id = "case-form"
+        helper.attrs = {"data-submit-once": "", "novalidate": ""}
+        helper.layout = Layout(
             _heading(_("About you")),
             "name",
             "email",
@@ -180,6 +199,7 @@ class CaseForm(forms.Form):
             Div(Field("website"), css_class="consult-hp", aria_hidden="true"),
             _submit(_("Send my inquiry"), "btn-lg"),
         )
+        return helper
 
     def clean_attachments(self):
         return validate_uploads(self.cleaned_data.get("attachments") or [])

@@ -146,21 +146,15 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(first_responded_at__isnull=True, first_response_due__lt=today)
 
 
-class Case(models.Model):
-    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+class Inquiry(models.Model):
+    """What a citizen tells us on the inquiry form: shared by the submission that arrives
+    and the case it becomes."""
+
     # The citizen (no account): what they told us, kept only as long as the case needs it.
     # "name" alone is already the co-op's name in the catalogue: this is a person's.
     name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     email = models.EmailField(_("email"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    district = models.ForeignKey(
-        "registry.District",
-        on_delete=models.PROTECT,
-        verbose_name=_("district"),
-        null=True,
-        blank=True,
-        related_name="cases",
-    )
     stage = models.CharField(_("where they stand"), max_length=20, choices=Stage.choices)
     service_wanted = models.CharField(
         _("service wanted"), max_length=20, choices=ServiceWanted.choices
@@ -169,6 +163,21 @@ class Case(models.Model):
     message = models.TextField(_("message"))
     language = models.CharField(
         _("language"), max_length=5, choices=settings.LANGUAGES, default="ko"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Case(Inquiry):
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    district = models.ForeignKey(
+        "registry.District",
+        on_delete=models.PROTECT,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        related_name="cases",
     )
     consent_notice = models.ForeignKey(
         PrivacyNotice, on_delete=models.PROTECT, verbose_name=_("privacy notice")
@@ -281,6 +290,53 @@ class Case(models.Model):
         return reverse("admin:consult_case_change", args=[self.pk])
 
 
+class Submission(Inquiry):
+    """An inquiry as it arrived, until the intake worker has opened it as a case.
+
+    The form's POST writes this one row (its files are already stored) and takes the
+    reference in the same transaction, so the citizen sees it at once and nothing they sent
+    can be lost; assignment, the first message, the tracking link and the mails are the
+    worker's (consult.services.submission_open), which deletes the row in the transaction
+    that creates the case. A row that stays is retried by beat and shown in the desk."""
+
+    # Every index here is written by the form's POST: only the ones something reads.
+    reference = models.CharField(_("reference"), max_length=20, editable=False)
+    district = models.ForeignKey(
+        "registry.District",
+        on_delete=models.PROTECT,
+        verbose_name=_("district"),
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    consent_notice = models.ForeignKey(
+        PrivacyNotice,
+        on_delete=models.PROTECT,
+        verbose_name=_("privacy notice"),
+        related_name="+",
+        db_index=False,
+    )
+    # Also the time of consent: the notice was agreed to with the form's POST.
+    received_at = models.DateTimeField(_("received"), default=timezone.now, editable=False)
+    # The files as stored by the request: [{"path", "original_name", "content_type", "size"}].
+    files = models.JSONField(default=list, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0, editable=False)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("inquiry awaiting intake")
+        verbose_name_plural = _("inquiries awaiting intake")
+        ordering = ["received_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reference"], name="consult_submission_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
 class AccessToken(models.Model):
     """A private tracking link. Only a hash of the token is kept; the token itself exists
     in the mail the citizen received and nowhere else."""
@@ -335,9 +391,13 @@ class Message(models.Model):
         return f"{self.case}: {self.get_author_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-def attachment_path(instance: "Attachment", filename: str) -> str:
+def attachment_name(received_at, storage_name: str) -> str:
     # The citizen's file name is never part of the stored path.
-    return f"consult/{instance.case.created_at:%Y/%m}/{instance.storage_name}"
+    return f"consult/{received_at:%Y/%m}/{storage_name}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return attachment_name(instance.case.created_at, instance.storage_name)
 
 
 class Attachment(models.Model):

@@ -1,18 +1,27 @@
 """Writes of the case desk other than workflow changes: intake, tracking links, files."""
 
 import contextlib
+import functools
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timedelta
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
+from psycopg.types.json import Jsonb
+
+from coopcenter.core.memo import process_memo
+from coopcenter.core.tasks import enqueue
 
 from . import mails, workflow
 from .models import (
@@ -25,8 +34,25 @@ from .models import (
     PrivacyNotice,
     ReferenceCounter,
     Status,
+    Submission,
+    attachment_name,
 )
 from .uploads import validate_upload
+
+logger = logging.getLogger(__name__)
+
+# What a submission hands to its case, field for field.
+INQUIRY_FIELDS = (
+    "name",
+    "email",
+    "phone",
+    "district_id",
+    "stage",
+    "service_wanted",
+    "topic",
+    "message",
+    "language",
+)
 
 # 32 random bytes: 256 bits, well over the 128 the tracking link needs.
 TOKEN_BYTES = 32
@@ -119,24 +145,31 @@ def case_survivor(case: Case) -> Case:
     return survivor
 
 
-def _notice_cache_key() -> str:
+def _notice_cache_key(day: date) -> str:
     # The day is part of the key: a notice dated ahead takes effect at midnight.
-    return f"consult:privacy-notice:{timezone.localdate().isoformat()}"
+    return f"consult:privacy-notice:{day.isoformat()}"
 
 
 def privacy_notice_current() -> PrivacyNotice | None:
     """The notice in force today. A version entered ahead of its date is not shown (nor
-    consented to) before it takes effect. Every form view asks for it, so it is cached
-    (shared by every worker, so that they all show the same version) and dropped whenever
-    a notice is saved; without Redis it is read from the database."""
-    key = _notice_cache_key()
+    consented to) before it takes effect."""
+    return _privacy_notice_on(timezone.localdate())
+
+
+# Every form view and every POST asks for the notice. It is cached in Redis, shared by the
+# workers so that they agree on the version, and each worker keeps it a few seconds more.
+# A worker still showing the previous version for those seconds after a change is safe:
+# the consent is checked against the version the form showed (see consult.views).
+@process_memo(ttl=10, maxsize=4)
+def _privacy_notice_on(day: date) -> PrivacyNotice | None:
+    key = _notice_cache_key(day)
     try:
         notice = cache.get(key)
     except Exception:  # any cache failure: the database has the answer
         notice = None
     if notice is None:
         notices = PrivacyNotice.objects.order_by("-effective_from", "-pk")
-        current = notices.filter(effective_from__lte=timezone.localdate()).first()
+        current = notices.filter(effective_from__lte=day).first()
         # Before the first notice's date (a fresh install with a future-dated text) the
         # earliest one is better than none: the form cannot take consent without a text.
         notice = current or notices.reverse().first()
@@ -147,23 +180,255 @@ def privacy_notice_current() -> PrivacyNotice | None:
 
 
 def privacy_notice_forget() -> None:
+    _privacy_notice_on.cache_clear()
     with contextlib.suppress(Exception):
-        cache.delete(_notice_cache_key())
+        cache.delete(_notice_cache_key(timezone.localdate()))
 
 
-def attachment_store(*, case: Case, message: Message | None, upload: UploadedFile) -> Attachment:
+@dataclass(frozen=True)
+class StoredFile:
+    """An uploaded file checked and written to private storage, not yet an Attachment."""
+
+    path: str
+    original_name: str
+    content_type: str
+    size: int
+
+
+def _file_storage():
+    return Attachment._meta.get_field("file").storage
+
+
+def upload_store(*, upload: UploadedFile, received_at: datetime) -> StoredFile:
+    """Check a file by its content and write it where the case's files go."""
     kind = validate_upload(upload)
-    attachment = Attachment(
-        case=case,
-        message=message,
-        storage_name=f"{uuid.uuid4().hex}.{kind.extension}",
+    name = attachment_name(received_at, f"{uuid.uuid4().hex}.{kind.extension}")
+    path = _file_storage().save(name, upload)
+    return StoredFile(
+        path=path,
         original_name=(upload.name or "file")[-200:],
         content_type=kind.content_type,
         size=upload.size,
     )
-    attachment.file.save(attachment.storage_name, upload, save=False)
+
+
+def attachment_create(*, case: Case, message: Message | None, stored: StoredFile) -> Attachment:
+    attachment = Attachment(
+        case=case,
+        message=message,
+        storage_name=PurePosixPath(stored.path).name,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        file=stored.path,  # already written by upload_store
+    )
     attachment.save()
     return attachment
+
+
+def attachment_store(*, case: Case, message: Message | None, upload: UploadedFile) -> Attachment:
+    stored = upload_store(upload=upload, received_at=case.created_at)
+    return attachment_create(case=case, message=message, stored=stored)
+
+
+def _discard(files: Sequence[StoredFile]) -> None:
+    for stored in files:
+        with contextlib.suppress(OSError):
+            _file_storage().delete(stored.path)
+
+
+# --- intake ----------------------------------------------------------------------------
+
+
+def _case_open(
+    *, inquiry: dict, reference: str, notice: PrivacyNotice, received_at, files
+) -> tuple[Case, str]:
+    """Make a case of an inquiry: its triage counselor, first message, files, tracking link
+    and acknowledgement, in the caller's transaction."""
+    case = Case(
+        reference=reference,
+        **inquiry,
+        consent_notice=notice,
+        consented_at=received_at,
+        created_at=received_at,
+    )
+    workflow.case_open(case=case)
+    first = Message.objects.create(
+        case=case, author_kind=Message.Author.CITIZEN, body=case.message, created_at=received_at
+    )
+    for stored in files:
+        attachment_create(case=case, message=first, stored=stored)
+    _row, token = token_issue(case=case)
+    mails.mail_acknowledge(case=case, token=token)
+    return case, token
+
+
+def submission_receive(
+    *,
+    name: str,
+    email: str,
+    phone: str = "",
+    district_id: str | None = None,
+    stage: str,
+    service_wanted: str,
+    topic: str,
+    message: str,
+    language: str,
+    notice: PrivacyNotice,
+    files: Sequence[UploadedFile] = (),
+) -> Submission:
+    """Keep an inquiry from the form and wake the intake; the citizen's reference is taken
+    here. This is all the form's POST writes: one row (and the files), so that it stays
+    fast under load and owes nothing to the mail server or the broker."""
+    received_at = timezone.now()
+    stored = [upload_store(upload=upload, received_at=received_at) for upload in files]
+    values = {
+        "name": name,
+        "email": email,
+        "phone": phone,
+        "district_id": district_id or None,
+        "stage": stage,
+        "service_wanted": service_wanted,
+        "topic": topic,
+        "message": message,
+        "language": language,
+        "consent_notice_id": notice.pk,
+        "received_at": received_at,
+        "next_attempt_at": received_at,
+        "files": [asdict(item) for item in stored],
+    }
+    try:
+        submission = _submission_insert(values, year=timezone.localdate(received_at).year)
+    except BaseException:
+        _discard(stored)  # no row points at them
+        raise
+    transaction.on_commit(intake_wake)
+    return submission
+
+
+@functools.cache
+def _submission_insert_sql() -> str:
+    fields = [
+        field
+        for field in Submission._meta.concrete_fields
+        if field.name not in {"id", "reference", "attempts", "last_error"}
+    ]
+    columns = ", ".join(field.column for field in fields)
+    values = ", ".join(f"%({field.attname})s" for field in fields)
+    # lpad cuts what is longer than its width: a seven-digit number keeps all its digits.
+    number = "lpad(number.last::text, greatest(6, length(number.last::text)), '0')"
+    return (
+        f"WITH number AS (UPDATE {ReferenceCounter._meta.db_table} "  # noqa: S608
+        f"SET last = last + 1 WHERE year = %(year)s RETURNING last) "
+        f"INSERT INTO {Submission._meta.db_table} (reference, attempts, last_error, {columns}) "
+        f"SELECT 'COOP-' || %(year)s || '-' || {number}, 0, '', {values} FROM number "
+        f"RETURNING id, reference"
+    )
+
+
+def _submission_insert(values: dict, *, year: int) -> Submission:
+    """Insert a submission with the next reference of the year.
+
+    On PostgreSQL the number is taken and the row written by one statement, in its own
+    transaction: one round trip, and the counter's row lock is held for that statement
+    only. Elsewhere (SQLite on a laptop) reference_next and the insert share a transaction.
+    Either way a failed insert gives its number back, so references stay gapless."""
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            return Submission.objects.create(reference=reference_next(year=year), **values)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _submission_insert_sql(), {**values, "year": year, "files": Jsonb(values["files"])}
+        )
+        row = cursor.fetchone()
+    if row is None:  # the year's first inquiry: create its counter, then take a number
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            ReferenceCounter.objects.create(year=year, last=0)
+        return _submission_insert(values, year=year)
+    return Submission(pk=row[0], reference=row[1], **values)
+
+
+# A POST queues an intake run only when none is queued and not yet started: a burst of
+# inquiries costs the broker one message, not one each. The run clears the mark before it
+# looks for submissions, so whatever is committed after that queues the next run. A mark
+# whose run was lost expires; beat's sweep opens what it left meanwhile.
+INTAKE_QUEUED_KEY = "consult:intake-queued"
+INTAKE_QUEUED_TTL = 30
+
+
+def intake_wake() -> None:
+    from .tasks import open_waiting_submissions
+
+    try:
+        # False means the mark is there; a cache that is down answers None or raises, and
+        # then a run is queued all the same.
+        queued = cache.add(INTAKE_QUEUED_KEY, True, INTAKE_QUEUED_TTL) is False
+    except Exception:
+        queued = False
+    if not queued:
+        enqueue(open_waiting_submissions)
+
+
+def submissions_due(*, now: datetime | None = None):
+    """Submissions waiting for intake whose next attempt has come; those that failed
+    CONSULT_INTAKE_MAX_ATTEMPTS times wait for the desk."""
+    return Submission.objects.filter(
+        next_attempt_at__lte=now or timezone.now(),
+        attempts__lt=settings.CONSULT_INTAKE_MAX_ATTEMPTS,
+    )
+
+
+def submission_open(*, submission_id: int) -> Case | None:
+    """Make a case of a waiting submission and delete it, in one transaction; None when it
+    is gone (already opened) or being opened by another worker. A failure is counted on
+    the row, which is tried again later, each time a little later."""
+    try:
+        with transaction.atomic():
+            submission = (
+                Submission.objects.select_for_update(skip_locked=True)
+                .filter(pk=submission_id)
+                .first()
+            )
+            if submission is None:
+                return None
+            case, _token = _case_open(
+                inquiry={field: getattr(submission, field) for field in INQUIRY_FIELDS},
+                reference=submission.reference,
+                notice=submission.consent_notice,
+                received_at=submission.received_at,
+                files=[StoredFile(**item) for item in submission.files],
+            )
+            submission.delete()
+            return case
+    except Exception as error:
+        backoff = timedelta(seconds=settings.CONSULT_INTAKE_RETRY_BACKOFF)
+        Submission.objects.filter(pk=submission_id).update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+            next_attempt_at=timezone.now() + backoff * (F("attempts") + 1),
+        )
+        raise
+
+
+def intake_run(*, batch_size: int = 100) -> int:
+    """Open every submission that is due; returns how many became cases. One that fails is
+    logged and counted on its row, and the others go on."""
+    with contextlib.suppress(Exception):
+        cache.delete(INTAKE_QUEUED_KEY)
+    opened = 0
+    after = 0
+    while True:
+        # By key, each row once per run: rows another worker holds are not waited for.
+        due = submissions_due().filter(pk__gt=after).order_by("pk")
+        batch = list(due.values_list("pk", flat=True)[:batch_size])
+        for submission_id in batch:
+            try:
+                opened += submission_open(submission_id=submission_id) is not None
+            except Exception:
+                logger.exception("Intake of submission %s failed", submission_id)
+        if len(batch) < batch_size:
+            return opened
+        after = batch[-1]
 
 
 @transaction.atomic
@@ -181,34 +446,33 @@ def case_submit(
     notice: PrivacyNotice,
     files: Sequence[UploadedFile] = (),
 ) -> tuple[Case, str]:
-    """Save a citizen's inquiry with its files, assign it to the triage team and queue the
-    acknowledgement. Nothing here talks to the mail server or the broker: the mail is an
-    outbox row committed with the case, so the case is saved whatever is down."""
-    now = timezone.now()
-    case = Case(
-        reference=reference_next(year=timezone.localdate(now).year),
-        name=name,
-        email=email,
-        phone=phone,
-        district=district,
-        stage=stage,
-        service_wanted=service_wanted,
-        topic=topic,
-        message=message,
-        language=language,
-        consent_notice=notice,
-        consented_at=now,
-        created_at=now,
-    )
-    workflow.case_open(case=case)
-    first = Message.objects.create(
-        case=case, author_kind=Message.Author.CITIZEN, body=message, created_at=now
-    )
-    for upload in files:
-        attachment_store(case=case, message=first, upload=upload)
-    _row, token = token_issue(case=case)
-    mails.mail_acknowledge(case=case, token=token)
-    return case, token
+    """An inquiry made a case at once, in one transaction, for callers that need the case
+    itself (demo data, the benchmark's fixtures). The form goes through submission_receive.
+    Nothing here talks to the mail server or the broker: the acknowledgement is an outbox
+    row committed with the case."""
+    received_at = timezone.now()
+    stored = [upload_store(upload=upload, received_at=received_at) for upload in files]
+    try:
+        return _case_open(
+            inquiry={
+                "name": name,
+                "email": email,
+                "phone": phone,
+                "district": district,
+                "stage": stage,
+                "service_wanted": service_wanted,
+                "topic": topic,
+                "message": message,
+                "language": language,
+            },
+            reference=reference_next(year=timezone.localdate(received_at).year),
+            notice=notice,
+            received_at=received_at,
+            files=stored,
+        )
+    except BaseException:
+        _discard(stored)
+        raise
 
 
 @transaction.atomic

@@ -30,13 +30,14 @@ from django_ratelimit.core import get_usage
 
 from coopcenter.core.views import page_not_found
 
+from .deadlines import first_response_due
 from .forms import CaseForm, FindForm, ReplyForm
-from .models import AccessToken, Attachment, Case, Message, Status
+from .models import AccessToken, Attachment, Case, Message, Status, Track
 from .services import (
     case_send_link,
-    case_submit,
     case_survivor,
     privacy_notice_current,
+    submission_receive,
     token_lookup,
 )
 from .workflow import (
@@ -163,11 +164,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
             form = _form_for_new_notice(request, notice)
         elif valid:
             data = form.cleaned_data
-            case, _token = case_submit(
+            # The case itself is opened by a worker a moment later (assignment, tracking
+            # link, acknowledgement): the citizen's reference and target date are known now.
+            submission = submission_receive(
                 name=data["name"],
                 email=data["email"],
                 phone=data["phone"],
-                district=data["district"],
+                district_id=data["district"],
                 stage=data["stage"],
                 service_wanted=data["service_wanted"],
                 topic=data["topic"],
@@ -176,12 +179,13 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 notice=notice,
                 files=data["attachments"],
             )
+            due = first_response_due(track=Track.TRIAGE, received=submission.received_at)
             # A signed cookie, scoped to the received page, carries the reference there:
             # no session row is written for an anonymous citizen.
             response = _see_other(reverse("consult:received"))
             response.set_signed_cookie(
                 RECEIVED_COOKIE,
-                f"{case.reference}|{case.first_response_due.isoformat()}",
+                f"{submission.reference}|{due.isoformat()}",
                 salt=RECEIVED_COOKIE,
                 max_age=RECEIVED_MAX_AGE,
                 path=reverse("consult:received"),

@@ -62,9 +62,13 @@ def pytest_terminal_summary(terminalreporter):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from coopcenter.core.memo import process_memos_clear
+
     cache.clear()
+    process_memos_clear()
     yield
     cache.clear()
+    process_memos_clear()
 
 
 @pytest.fixture

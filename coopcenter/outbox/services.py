@@ -12,6 +12,8 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from coopcenter.core.tasks import enqueue
+
 from .models import OutgoingMail
 from .templates import MAIL_TEMPLATES, template_paths
 
@@ -30,10 +32,7 @@ def _enqueue(mail_id: int) -> None:
     """Hand a mail to Celery. Runs after commit; a broker that is down only delays the mail."""
     from .tasks import send_mail
 
-    try:
-        send_mail.delay(mail_id)
-    except Exception:  # kombu raises many kinds; the row is safe, beat re-queues it
-        logger.warning("Broker unavailable; mail %s stays pending for re-queue", mail_id)
+    enqueue(send_mail, mail_id)
 
 
 def mail_queue(

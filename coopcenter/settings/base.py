@@ -144,6 +144,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coopcenter.outbox.tasks.requeue_pending_mail",
         "schedule": env.float("OUTBOX_REQUEUE_EVERY", default=60.0),
     },
+    "consult-open-waiting-submissions": {
+        "task": "consult.tasks.open_waiting_submissions",
+        "schedule": env.float("CONSULT_INTAKE_SWEEP_EVERY", default=60.0),
+    },
 }
 
 # --- Mail and its outbox ---------------------------------------------------------------
@@ -248,6 +252,12 @@ CONSULT_MAX_FILES = env.int("CONSULT_MAX_FILES", default=5)
 # Inquiries and link requests a single address may send (django-ratelimit's "count/period").
 CONSULT_SUBMIT_RATE = env("CONSULT_SUBMIT_RATE", default="5/h")
 CONSULT_FIND_RATE = env("CONSULT_FIND_RATE", default="5/h")
+# The form's POST keeps the inquiry and queues an intake run (consult.tasks); beat runs one
+# every CONSULT_INTAKE_SWEEP_EVERY seconds too. A submission that fails to become a case is
+# tried again after CONSULT_INTAKE_RETRY_BACKOFF seconds times its failures, and left to
+# the desk ("inquiries awaiting intake") after CONSULT_INTAKE_MAX_ATTEMPTS.
+CONSULT_INTAKE_MAX_ATTEMPTS = env.int("CONSULT_INTAKE_MAX_ATTEMPTS", default=5)
+CONSULT_INTAKE_RETRY_BACKOFF = env.int("CONSULT_INTAKE_RETRY_BACKOFF", default=60)
 # Days a case is kept after it closed (or was marked spam or merged) before
 # `manage.py consult_anonymise` removes the citizen's data (PIPA art. 21; the privacy
 # notice promises three years).

@@ -4,6 +4,7 @@ one has what a real case has: a reference, a triage counselor, a tracking link."
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import TestCase
 
 from consult import workflow
 from consult.models import Case, Team, TeamMembership
@@ -46,6 +47,13 @@ def manager(username: str | None = None):
         )
     )
     return get_user_model().objects.get(pk=user.pk)
+
+
+def post_committed(client, path: str, data=None, **extra):
+    """client.post(), then what its commit queues: the intake run that makes the case
+    (Celery runs eagerly in the tests), as a worker would a moment after the POST."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(path, data, **extra)
 
 
 def submit_case(**overrides) -> tuple[Case, str]:

@@ -742,3 +742,81 @@ def test_demo_roles_carry_the_desk_permissions():
     assert not counselor_user.has_perm("consult.add_cannedreply")
     assert manager_user.has_perm("consult.view_all_cases")
     assert manager_user.has_perm("consult.delete_teammembership")
+
+
+# --- inquiries waiting for intake ----------------------------------------------------------
+
+SUBMISSIONS = reverse("admin:consult_submission_changelist")
+
+
+def waiting_submission(**overrides):
+    from unittest.mock import patch
+
+    from consult import services
+
+    data = {
+        "name": "이대기",
+        "email": "wait@example.org",
+        "stage": "thinking",
+        "service_wanted": "unsure",
+        "topic": "basics",
+        "message": "작업자가 멈춘 사이에 보냈습니다.",
+        "language": "ko",
+        "notice": services.privacy_notice_current(),
+    }
+    data.update(overrides)
+    with patch.object(services, "intake_wake"):  # no worker: it stays waiting
+        return services.submission_receive(**data)
+
+
+def test_managers_see_what_waits_for_intake_and_open_it(client):
+    boss = manager(username="boss")
+    waiting = waiting_submission()
+    client.force_login(boss)
+    dashboard = client.get(reverse("admin:consult_case_dashboard")).content.decode()
+    assert f'href="{SUBMISSIONS}">1</a>' in dashboard
+
+    listing = client.get(SUBMISSIONS)
+    assert listing.status_code == 200
+    assert waiting.reference in listing.content.decode()
+    assert "wait@example.org" not in listing.content.decode()  # the list shows no personal data
+
+    response = client.post(
+        SUBMISSIONS, {"action": "open_now", "_selected_action": [waiting.pk]}, follow=True
+    )
+    assert f"Opened as cases: {waiting.reference}" in response.content.decode()
+    case = Case.objects.get(reference=waiting.reference)
+    assert case.email == "wait@example.org" and case.messages.count() == 1
+
+
+def test_a_submission_that_cannot_be_opened_says_so_and_stays(client, monkeypatch):
+    from consult import services
+
+    client.force_login(manager(username="boss"))
+    waiting = waiting_submission()
+
+    def broken(**kwargs):
+        raise RuntimeError("no triage team")
+
+    monkeypatch.setattr(services, "_case_open", broken)
+    response = client.post(
+        SUBMISSIONS, {"action": "open_now", "_selected_action": [waiting.pk]}, follow=True
+    )
+    body = response.content.decode()
+    assert f"Could not be opened (see the last error): {waiting.reference}" in body
+    assert "RuntimeError: no triage team" in body
+    waiting.refresh_from_db()
+    assert waiting.attempts == 1
+
+
+def test_counselors_do_not_see_waiting_submissions_and_nobody_edits_them(client):
+    waiting = waiting_submission()
+    client.force_login(counselor("advice", username="advice1"))
+    assert client.get(SUBMISSIONS).status_code == 403
+    client.force_login(manager(username="boss"))
+    change = reverse("admin:consult_submission_change", args=[waiting.pk])
+    assert client.post(change, {"email": "x@example.org"}).status_code == 403
+    delete = reverse("admin:consult_submission_delete", args=[waiting.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert reverse("admin:consult_submission_add")  # the URL exists, the permission does not
+    assert client.get(reverse("admin:consult_submission_add")).status_code == 403

@@ -5,12 +5,13 @@ Each thread uses its own database connection and closes it at the end."""
 
 import threading
 import time
+from unittest.mock import patch
 
 import pytest
 from django.db import connection, transaction
 
 from consult import services, workflow
-from consult.models import Case, Event, Status
+from consult.models import Case, Event, Status, Submission
 from consult.services import privacy_notice_current
 
 from .factories import counselor, routed_case
@@ -59,7 +60,9 @@ def wait_for_lock_waiters(count: int = 1) -> None:
     raise AssertionError("no session ever waited on the case's row lock")
 
 
-def test_simultaneous_submissions_get_distinct_consecutive_references():
+def test_simultaneous_inquiries_get_distinct_consecutive_references_and_one_case_each():
+    """Half through the form's path (a submission, opened by the intake runs its commits
+    queue, eagerly here), half made cases at once: one counter, no number twice or missed."""
     n = 8
     notice = privacy_notice_current()
     barrier = threading.Barrier(n)
@@ -68,17 +71,21 @@ def test_simultaneous_submissions_get_distinct_consecutive_references():
     def submit(i):
         def run():
             barrier.wait(TIMEOUT)
-            case, _token = services.case_submit(
-                name=f"시민{i}",
-                email=f"c{i}@example.org",
-                stage="thinking",
-                service_wanted="unsure",
-                topic="basics",
-                message="동시에 보냅니다.",
-                language="ko",
-                notice=notice,
-            )
-            references.append(case.reference)
+            data = {
+                "name": f"시민{i}",
+                "email": f"c{i}@example.org",
+                "stage": "thinking",
+                "service_wanted": "unsure",
+                "topic": "basics",
+                "message": "동시에 보냅니다.",
+                "language": "ko",
+                "notice": notice,
+            }
+            if i % 2:
+                case, _token = services.case_submit(**data)
+                references.append(case.reference)
+            else:
+                references.append(services.submission_receive(**data).reference)
 
         return run
 
@@ -86,7 +93,37 @@ def test_simultaneous_submissions_get_distinct_consecutive_references():
     numbers = sorted(int(r.rsplit("-", 1)[1]) for r in references)
     assert len(set(references)) == n
     assert numbers == list(range(numbers[0], numbers[0] + n))
-    assert Case.objects.count() == n
+    # What a run missed while another held the "queued" mark, beat's run opens.
+    services.intake_run()
+    assert sorted(Case.objects.values_list("reference", flat=True)) == sorted(references)
+    assert not Submission.objects.exists()
+
+
+def test_two_intake_runs_at_once_open_each_submission_once():
+    notice = privacy_notice_current()
+    with transaction.atomic():  # committed together, so that both runs see all of them
+        for i in range(6):
+            with patch.object(services, "intake_wake"):
+                services.submission_receive(
+                    name=f"시민{i}",
+                    email=f"c{i}@example.org",
+                    stage="thinking",
+                    service_wanted="unsure",
+                    topic="basics",
+                    message="두 작업자가 동시에 엽니다.",
+                    language="ko",
+                    notice=notice,
+                )
+    barrier = threading.Barrier(2)
+    opened: list[int] = []
+
+    def run():
+        barrier.wait(TIMEOUT)
+        opened.append(services.intake_run(batch_size=2))
+
+    assert run_threads(run, run) == []
+    assert sum(opened) == 6
+    assert Case.objects.count() == 6 and not Submission.objects.exists()
 
 
 def test_two_transactions_on_one_case_lose_no_update():

@@ -76,6 +76,101 @@ def test_references_count_up_within_the_year():
     assert first.reference.split("-")[1] == str(timezone.localdate().year)
 
 
+def receive(**overrides):
+    data = {
+        "name": "박둘",
+        "email": "dul@example.org",
+        "phone": "02-123-4567",
+        "district_id": "11440",
+        "stage": "running",
+        "service_wanted": "consulting",
+        "topic": "governance",
+        "message": "총회 의결 정족수를 알고 싶습니다.",
+        "language": "en",
+        "notice": services.privacy_notice_current(),
+    }
+    data.update(overrides)
+    return services.submission_receive(**data)
+
+
+def test_a_submission_becomes_a_case_with_everything_the_citizen_sent(media):
+    from registry.models import District
+
+    District.objects.update_or_create(
+        code="11440", defaults={"name_ko": "마포구", "name_en": "Mapo-gu"}
+    )
+    submission = receive(files=[pdf("회칙 초안.pdf")])
+    assert re.fullmatch(rf"COOP-{timezone.localdate().year}-\d{{6}}", submission.reference)
+    assert not Case.objects.exists()  # the worker's part comes after the commit
+    stored = submission.files[0]["path"]
+    assert (media / stored).read_bytes() == b"%PDF-1.4 made-up plan"
+
+    case = services.submission_open(submission_id=submission.pk)
+    assert case.reference == submission.reference
+    assert (case.name, case.email, case.phone, case.district_id) == (
+        "박둘",
+        "dul@example.org",
+        "02-123-4567",
+        "11440",
+    )
+    assert (case.stage, case.service_wanted, case.topic, case.language) == (
+        "running",
+        "consulting",
+        "governance",
+        "en",
+    )
+    assert case.created_at == case.consented_at == submission.received_at
+    assert case.consent_notice == services.privacy_notice_current()
+    assert case.status == S.NEW and case.track == T.TRIAGE
+    first = Message.objects.get(case=case)
+    assert first.body == "총회 의결 정족수를 알고 싶습니다." and first.created_at == case.created_at
+    attachment = Attachment.objects.get(case=case)
+    assert attachment.message == first and attachment.original_name == "회칙 초안.pdf"
+    assert attachment.file.name == stored  # the file the request stored, not a copy
+    with attachment.file.open("rb") as handle:
+        assert handle.read() == b"%PDF-1.4 made-up plan"
+    ack = OutgoingMail.objects.get(idempotency_key=f"consult:ack:{case.pk}")
+    assert ack.language == "en" and ack.recipient == "dul@example.org"
+    assert not type(submission).objects.exists()
+
+
+def test_the_form_and_a_case_made_at_once_share_one_gapless_counter():
+    first = receive()
+    case, _token = submit_case()
+    third = receive()
+    numbers = [int(r.rsplit("-", 1)[1]) for r in (first.reference, case.reference, third.reference)]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+
+
+def test_the_years_first_inquiry_creates_its_counter(monkeypatch):
+    from consult.models import ReferenceCounter
+
+    ReferenceCounter.objects.filter(year=timezone.localdate().year).delete()
+    assert receive().reference == f"COOP-{timezone.localdate().year}-000001"
+    assert receive().reference == f"COOP-{timezone.localdate().year}-000002"
+
+
+def test_without_postgresql_the_counter_and_the_insert_share_a_transaction(monkeypatch):
+    """The laptop's SQLite path: the same numbers, taken by reference_next."""
+    from django.db import connection
+
+    before = receive()
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    after = receive()
+    assert int(after.reference.rsplit("-", 1)[1]) == int(before.reference.rsplit("-", 1)[1]) + 1
+    assert type(after).objects.get(reference=after.reference).email == "dul@example.org"
+
+
+def test_a_submission_that_fails_to_save_leaves_no_file(media, monkeypatch):
+    def broken(values, *, year):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "_submission_insert", broken)
+    with pytest.raises(RuntimeError):
+        receive(files=[pdf()])
+    assert not [path for path in media.rglob("*") if path.is_file()]
+
+
 def test_a_refused_file_saves_no_case(media):
     from django.core.exceptions import ValidationError
 

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from consult.models import Case
 
-from .factories import submit_case
+from .factories import post_committed, submit_case
 from .test_views_intake import NEW, valid_data
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def test_each_visitor_gets_a_working_token_of_their_own():
     assert tokens[0] != tokens[1]
     # Each token belongs to its own visitor's cookie: the form goes through for both.
     for client, token in zip((first, second), tokens, strict=True):
-        response = client.post(NEW, {**valid_data(), "csrfmiddlewaretoken": token})
+        response = post_committed(client, NEW, {**valid_data(), "csrfmiddlewaretoken": token})
         assert response.status_code == 303
     assert Case.objects.count() == 2
 

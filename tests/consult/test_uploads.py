@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from consult.models import Attachment, Case
+from tests.consult.factories import post_committed
 from tests.consult.test_views_intake import NEW, valid_data
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def media_root(settings, tmp_path):
 def post_with(client, *files, prefix: str = "/en"):
     """Post an inquiry with these files; on the English page by default, so that refusals
     can be asserted on their source text."""
-    return client.post(prefix + NEW, {**valid_data(), "attachments": list(files)})
+    return post_committed(client, prefix + NEW, {**valid_data(), "attachments": list(files)})
 
 
 # --- accepted ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from consult.models import Case, PrivacyNotice
 from consult.services import privacy_notice_current
 from coopcenter.outbox.models import OutgoingMail
 from registry.models import District
+from tests.consult.factories import post_committed
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def test_a_valid_inquiry_becomes_a_case_and_is_acknowledged(client):
     District.objects.update_or_create(
         code="11440", defaults={"name_ko": "마포구", "name_en": "Mapo-gu"}
     )
-    response = client.post(NEW, valid_data(district="11440"))
+    response = post_committed(client, NEW, valid_data(district="11440"))
     assert response.status_code == 303
     assert response["Location"] == RECEIVED
 
@@ -124,7 +125,7 @@ def test_a_valid_inquiry_becomes_a_case_and_is_acknowledged(client):
 
 
 def test_an_english_inquiry_is_kept_in_english(client):
-    response = client.post("/en" + NEW, valid_data())
+    response = post_committed(client, "/en" + NEW, valid_data())
     assert response["Location"] == "/en/consult/new/received/"
     case = Case.objects.get()
     assert case.language == "en"
@@ -134,7 +135,7 @@ def test_an_english_inquiry_is_kept_in_english(client):
 
 
 def test_received_page_shows_the_first_response_target(client):
-    client.post(NEW, valid_data())
+    post_committed(client, NEW, valid_data())
     case = Case.objects.get()
     body = client.get(RECEIVED).content.decode()
     with translation.override("ko"):
@@ -152,14 +153,14 @@ def test_received_page_without_a_submission_is_a_generic_thank_you(client):
 def test_the_reference_is_shown_only_to_the_browser_that_sent_it(client):
     from django.test import Client
 
-    client.post(NEW, valid_data())
+    post_committed(client, NEW, valid_data())
     reference = Case.objects.get().reference
     assert reference in client.get(RECEIVED).content.decode()
     assert reference not in Client().get(RECEIVED).content.decode()
 
 
 def test_optional_fields_may_be_left_empty(client):
-    response = client.post(NEW, valid_data(phone="", district=""))
+    response = post_committed(client, NEW, valid_data(phone="", district=""))
     assert response.status_code == 303
     case = Case.objects.get()
     assert case.phone == "" and case.district is None
@@ -168,8 +169,8 @@ def test_optional_fields_may_be_left_empty(client):
 def test_a_form_posted_without_multipart_is_taken_as_it_is(client):
     from urllib.parse import urlencode
 
-    response = client.post(
-        NEW, urlencode(valid_data()), content_type="application/x-www-form-urlencoded"
+    response = post_committed(
+        client, NEW, urlencode(valid_data()), content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 303
     assert Case.objects.count() == 1
@@ -182,7 +183,7 @@ def test_a_form_posted_without_multipart_is_taken_as_it_is(client):
     "field", ["name", "email", "stage", "service_wanted", "topic", "message", "consent"]
 )
 def test_each_required_field_missing_is_explained_and_saves_nothing(client, field):
-    response = client.post(NEW, valid_data(**{field: None}))
+    response = post_committed(client, NEW, valid_data(**{field: None}))
     assert response.status_code == 200
     form = response.context["form"]
     assert field in form.errors
@@ -194,7 +195,7 @@ def test_each_required_field_missing_is_explained_and_saves_nothing(client, fiel
 
 
 def test_no_consent_no_case(client):
-    response = client.post("/en" + NEW, valid_data(consent=None))
+    response = post_committed(client, "/en" + NEW, valid_data(consent=None))
     assert response.status_code == 200
     assert "consent" in response.context["form"].errors
     assert "We can only take your inquiry online with your consent" in response.content.decode()
@@ -219,7 +220,7 @@ def test_no_consent_no_case(client):
     ],
 )
 def test_garbage_is_answered_on_the_form_never_with_a_500(client, field, value):
-    response = client.post(NEW, valid_data(**{field: value}))
+    response = post_committed(client, NEW, valid_data(**{field: value}))
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Case.objects.count() == 0
@@ -227,20 +228,20 @@ def test_garbage_is_answered_on_the_form_never_with_a_500(client, field, value):
 
 def test_a_body_over_djangos_limit_is_a_400_not_a_500(client):
     # 1,000,000 Hangul syllables are 3 MB of UTF-8, over DATA_UPLOAD_MAX_MEMORY_SIZE.
-    response = client.post(NEW, valid_data(message="가" * 1_000_000))
+    response = post_committed(client, NEW, valid_data(message="가" * 1_000_000))
     assert response.status_code == 400
     assert Case.objects.count() == 0
 
 
 def test_a_json_post_is_answered_on_the_form(client):
-    response = client.post(NEW, {"name": "x"}, content_type="application/json")
+    response = post_committed(client, NEW, {"name": "x"}, content_type="application/json")
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Case.objects.count() == 0
 
 
 def test_an_empty_post_is_answered_on_the_form(client):
-    response = client.post(NEW, {})
+    response = post_committed(client, NEW, {})
     assert response.status_code == 200
     assert Case.objects.count() == 0
 
@@ -261,7 +262,9 @@ def test_a_notice_changed_while_writing_is_shown_again_for_consent(client):
         text_en="A new privacy notice",
         effective_from=timezone.localdate(),
     )
-    response = client.post("/en" + NEW, valid_data(notice_version="2026-01"))  # ... and sends it
+    response = post_committed(
+        client, "/en" + NEW, valid_data(notice_version="2026-01")
+    )  # ... and sends it
     assert response.status_code == 200
     assert Case.objects.count() == 0
     body = response.content.decode()
@@ -273,7 +276,7 @@ def test_a_notice_changed_while_writing_is_shown_again_for_consent(client):
     assert 'value="김하나"' in body  # what they wrote is kept
 
     # Consenting to the new notice is enough.
-    response = client.post(NEW, valid_data(notice_version="2026-07"))
+    response = post_committed(client, NEW, valid_data(notice_version="2026-07"))
     assert response.status_code == 303
     assert Case.objects.get().consent_notice.version == "2026-07"
 
@@ -286,7 +289,7 @@ def test_without_any_notice_the_page_says_how_else_to_reach_us(client, settings)
     body = response.content.decode()
     assert settings.CENTER_PHONE in body
     assert 'name="message"' not in body
-    response = client.post(NEW, {"name": "x"})
+    response = post_committed(client, NEW, {"name": "x"})
     assert response.status_code == 200
     assert Case.objects.count() == 0
 
@@ -295,7 +298,7 @@ def test_without_any_notice_the_page_says_how_else_to_reach_us(client, settings)
 
 
 def test_a_filled_honeypot_looks_like_success_and_saves_nothing(client):
-    response = client.post(NEW, valid_data(website="http://spam.example"))
+    response = post_committed(client, NEW, valid_data(website="http://spam.example"))
     assert response.status_code == 303
     assert response["Location"] == RECEIVED
     page = client.get(response["Location"])
@@ -306,16 +309,16 @@ def test_a_filled_honeypot_looks_like_success_and_saves_nothing(client):
 
 
 def test_a_honeypot_after_a_real_inquiry_shows_no_reference(client):
-    client.post(NEW, valid_data())
-    client.post(NEW, valid_data(website="spam"))
+    post_committed(client, NEW, valid_data())
+    post_committed(client, NEW, valid_data(website="spam"))
     assert "COOP-" not in client.get(RECEIVED).content.decode()
 
 
 @override_settings(CONSULT_SUBMIT_RATE="5/h")
 def test_the_sixth_inquiry_in_an_hour_is_refused_before_saving(client, settings):
     for _ in range(5):
-        assert client.post(NEW, valid_data()).status_code == 303
-    response = client.post("/en" + NEW, valid_data())
+        assert post_committed(client, NEW, valid_data()).status_code == 303
+    response = post_committed(client, "/en" + NEW, valid_data())
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     body = response.content.decode()
@@ -327,11 +330,11 @@ def test_the_sixth_inquiry_in_an_hour_is_refused_before_saving(client, settings)
 @override_settings(CONSULT_SUBMIT_RATE="5/h")
 def test_the_limit_is_per_address_and_robots_do_not_use_it_up(client):
     for _ in range(10):
-        client.post(NEW, valid_data(website="spam"))
+        post_committed(client, NEW, valid_data(website="spam"))
     for _ in range(5):
-        assert client.post(NEW, valid_data()).status_code == 303
-    assert client.post(NEW, valid_data()).status_code == 429
-    other = client.post(NEW, valid_data(), REMOTE_ADDR="198.51.100.7")
+        assert post_committed(client, NEW, valid_data()).status_code == 303
+    assert post_committed(client, NEW, valid_data()).status_code == 429
+    other = post_committed(client, NEW, valid_data(), REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 303
     assert Case.objects.count() == 6
 
@@ -339,9 +342,9 @@ def test_the_limit_is_per_address_and_robots_do_not_use_it_up(client):
 @override_settings(CONSULT_SUBMIT_RATE="2/h")
 def test_a_resubmitted_form_is_just_another_inquiry(client):
     data = valid_data()
-    assert client.post(NEW, data).status_code == 303
-    assert client.post(NEW, data).status_code == 303  # the Back button and send again
-    assert client.post(NEW, data).status_code == 429
+    assert post_committed(client, NEW, data).status_code == 303
+    assert post_committed(client, NEW, data).status_code == 303  # the Back button and send again
+    assert post_committed(client, NEW, data).status_code == 429
     assert Case.objects.count() == 2
 
 
@@ -361,13 +364,13 @@ def test_a_resubmitted_form_is_just_another_inquiry(client):
 )
 def test_inquiries_are_taken_while_the_cache_is_down(client):
     for _ in range(7):
-        assert client.post(NEW, valid_data()).status_code == 303
+        assert post_committed(client, NEW, valid_data()).status_code == 303
     assert Case.objects.count() == 7
 
 
 @override_settings(CACHES={"default": {"BACKEND": "tests.consult.test_views_intake.BrokenCache"}})
 def test_inquiries_are_taken_when_the_cache_raises(client):
-    assert client.post(NEW, valid_data()).status_code == 303
+    assert post_committed(client, NEW, valid_data()).status_code == 303
     assert Case.objects.count() == 1
 
 

@@ -1,0 +1,120 @@
+"""The intake behind the inquiry form: a POST keeps a submission and queues one run; the run
+(consult.tasks.open_waiting_submissions, also beat's) makes each submission a case, once,
+and a submission that fails waits and is tried again, never lost."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+import pytest
+from django.test import TestCase
+from django.utils import timezone
+
+from consult import services, tasks
+from consult.models import Case, Submission
+from consult.services import privacy_notice_current
+from coopcenter.outbox.models import OutgoingMail
+
+pytestmark = pytest.mark.django_db
+
+
+def receive(**overrides) -> Submission:
+    data = {
+        "name": "김하나",
+        "email": "hana@example.org",
+        "stage": "founding",
+        "service_wanted": "advice",
+        "topic": "founding",
+        "message": "창립총회 절차가 궁금합니다.",
+        "language": "ko",
+        "notice": privacy_notice_current(),
+    }
+    data.update(overrides)
+    return services.submission_receive(**data)
+
+
+@pytest.fixture
+def queued():
+    """The intake runs queued to the broker (instead of run), in order."""
+    with patch.object(tasks.open_waiting_submissions, "delay") as delay:
+        yield delay
+
+
+def test_a_burst_of_inquiries_queues_one_run_until_it_starts(queued):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for i in range(5):
+            receive(email=f"c{i}@example.org")
+    assert queued.call_count == 1
+    assert Submission.objects.count() == 5 and not Case.objects.exists()
+
+    tasks.open_waiting_submissions()  # the worker takes the run: all five become cases
+    assert Case.objects.count() == 5 and not Submission.objects.exists()
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        receive(email="later@example.org")
+    assert queued.call_count == 2  # the run cleared its mark: the next inquiry queues again
+
+
+def test_with_the_cache_failing_every_inquiry_queues_its_run(queued):
+    cache_down = patch.object(services.cache, "add", side_effect=ConnectionError("cache down"))
+    with cache_down, TestCase.captureOnCommitCallbacks(execute=True):
+        receive()
+        receive(email="other@example.org")
+    assert queued.call_count == 2
+
+
+def test_with_the_broker_down_the_inquiry_waits_for_beats_run(queued):
+    queued.side_effect = ConnectionError("broker down")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        submission = receive()
+    assert Submission.objects.filter(pk=submission.pk).exists()
+
+    assert tasks.open_waiting_submissions() == 1  # beat's run, once the broker is back
+    case = Case.objects.get(reference=submission.reference)
+    assert OutgoingMail.objects.filter(idempotency_key=f"consult:ack:{case.pk}").exists()
+
+
+def test_a_submission_is_opened_once_however_often_it_is_run(queued):
+    submission = receive()
+    first = services.submission_open(submission_id=submission.pk)
+    assert first is not None
+    assert services.submission_open(submission_id=submission.pk) is None
+    assert tasks.open_waiting_submissions() == 0
+    assert Case.objects.filter(reference=submission.reference).count() == 1
+    assert OutgoingMail.objects.filter(template="consult_acknowledge").count() == 1
+
+
+def test_a_failing_submission_waits_longer_each_time_and_the_others_go_on(queued, settings):
+    settings.CONSULT_INTAKE_RETRY_BACKOFF = 60
+    settings.CONSULT_INTAKE_MAX_ATTEMPTS = 2
+    broken = receive(email="broken@example.org")
+    fine = receive(email="fine@example.org")
+    real_open = services._case_open
+
+    def case_open(**kwargs):
+        if kwargs["inquiry"]["email"] == "broken@example.org":
+            raise RuntimeError("the triage team's table is locked")
+        return real_open(**kwargs)
+
+    with patch.object(services, "_case_open", side_effect=case_open):
+        assert tasks.open_waiting_submissions() == 1
+        broken.refresh_from_db()
+        assert broken.attempts == 1
+        assert broken.last_error == "RuntimeError: the triage team's table is locked"
+        assert broken.next_attempt_at > timezone.now() + timedelta(seconds=50)
+        assert Case.objects.filter(email="fine@example.org").exists()
+        assert not Submission.objects.filter(pk=fine.pk).exists()
+
+        assert tasks.open_waiting_submissions() == 0  # not due yet
+        Submission.objects.filter(pk=broken.pk).update(next_attempt_at=timezone.now())
+        assert tasks.open_waiting_submissions() == 0
+        broken.refresh_from_db()
+        assert broken.attempts == 2
+        assert broken.next_attempt_at > timezone.now() + timedelta(seconds=110)
+
+        # Out of attempts: left to the desk, however long it waits.
+        Submission.objects.filter(pk=broken.pk).update(next_attempt_at=timezone.now())
+        assert not services.submissions_due().filter(pk=broken.pk).exists()
+
+    # The desk opens it by hand once the cause is fixed.
+    case = services.submission_open(submission_id=broken.pk)
+    assert case is not None and case.reference == broken.reference
