@@ -6,39 +6,136 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consult', '0005_attachment_size_is_policy'),
-        ('registry', '0004_labels'),
+        ("consult", "0005_attachment_size_is_policy"),
+        ("registry", "0004_labels"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('email', models.EmailField(max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='phone')),
-                ('stage', models.CharField(choices=[('thinking', 'Thinking about a co-op'), ('founding', 'Founding one'), ('running', 'Running one')], max_length=20, verbose_name='where they stand')),
-                ('service_wanted', models.CharField(choices=[('education', 'Education: founding courses'), ('advice', 'Advice: a short answer'), ('consulting', 'Consulting: several meetings'), ('unsure', 'Not sure yet')], max_length=20, verbose_name='service wanted')),
-                ('topic', models.CharField(choices=[('basics', 'What a co-op is, what support exists'), ('founding', 'Founding requirements, types and courses'), ('registration', 'Filing and registration'), ('operation', 'Running a co-op: accounting, labour, law'), ('other', 'Something else')], max_length=20, verbose_name='topic')),
-                ('message', models.TextField(verbose_name='message')),
-                ('language', models.CharField(choices=[('ko', 'Korean'), ('en', 'English')], default='ko', max_length=5, verbose_name='language')),
-                ('reference', models.CharField(editable=False, max_length=20, verbose_name='reference')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='received')),
-                ('files', models.JSONField(blank=True, default=list, editable=False)),
-                ('attempts', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='failed attempts')),
-                ('last_error', models.CharField(blank=True, editable=False, max_length=500, verbose_name='last error')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='next attempt')),
-                ('consent_notice', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='consult.privacynotice', verbose_name='privacy notice')),
-                ('district', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.district', verbose_name='district')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("email", models.EmailField(max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="phone")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("thinking", "Thinking about a co-op"),
+                            ("founding", "Founding one"),
+                            ("running", "Running one"),
+                        ],
+                        max_length=20,
+                        verbose_name="where they stand",
+                    ),
+                ),
+                (
+                    "service_wanted",
+                    models.CharField(
+                        choices=[
+                            ("education", "Education: founding courses"),
+                            ("advice", "Advice: a short answer"),
+                            ("consulting", "Consulting: several meetings"),
+                            ("unsure", "Not sure yet"),
+                        ],
+                        max_length=20,
+                        verbose_name="service wanted",
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("basics", "What a co-op is, what support exists"),
+                            ("founding", "Founding requirements, types and courses"),
+                            ("registration", "Filing and registration"),
+                            ("operation", "Running a co-op: accounting, labour, law"),
+                            ("other", "Something else"),
+                        ],
+                        max_length=20,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("message", models.TextField(verbose_name="message")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("ko", "Korean"), ("en", "English")],
+                        default="ko",
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(editable=False, max_length=20, verbose_name="reference"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="received"
+                    ),
+                ),
+                ("files", models.JSONField(blank=True, default=list, editable=False)),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="failed attempts"
+                    ),
+                ),
+                (
+                    "last_error",
+                    models.CharField(
+                        blank=True, editable=False, max_length=500, verbose_name="last error"
+                    ),
+                ),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now,
+                        editable=False,
+                        verbose_name="next attempt",
+                    ),
+                ),
+                (
+                    "consent_notice",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="consult.privacynotice",
+                        verbose_name="privacy notice",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.district",
+                        verbose_name="district",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'inquiry awaiting intake',
-                'verbose_name_plural': 'inquiries awaiting intake',
-                'ordering': ['received_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('reference',), name='consult_submission_reference')],
+                "verbose_name": "inquiry awaiting intake",
+                "verbose_name_plural": "inquiries awaiting intake",
+                "ordering": ["received_at", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("reference",), name="consult_submission_reference"
+                    )
+                ],
             },
         ),
     ]
