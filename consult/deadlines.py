@@ -14,6 +14,8 @@ def _holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("KR", years=year)
 
 
+# Asked for every day counted on every inquiry; the calendar of a day never changes.
+@lru_cache(maxsize=4096)
 def is_business_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _holidays(day.year)
 

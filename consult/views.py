@@ -182,13 +182,14 @@ def case_new(request: HttpRequest) -> HttpResponse:
             due = first_response_due(track=Track.TRIAGE, received=submission.received_at)
             # A signed cookie, scoped to the received page, carries the reference there:
             # no session row is written for an anonymous citizen.
-            response = _see_other(reverse("consult:received"))
+            received = reverse("consult:received")
+            response = _see_other(received)
             response.set_signed_cookie(
                 RECEIVED_COOKIE,
                 f"{submission.reference}|{due.isoformat()}",
                 salt=RECEIVED_COOKIE,
                 max_age=RECEIVED_MAX_AGE,
-                path=reverse("consult:received"),
+                path=received,
                 secure=request.is_secure(),
                 httponly=True,
                 samesite="Lax",
