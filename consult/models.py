@@ -128,10 +128,14 @@ class PrivacyNotice(models.Model):
 
 class ReferenceCounter(models.Model):
     """The last case number of a year; incremented under a row lock so that references stay
-    unique and gapless even when citizens submit at the same instant."""
+    unique and gapless even when citizens submit at the same instant.
+
+    The same locked update counts the form's submissions since the intake last started a
+    run: the first one queues a run, the others find it queued (consult.services)."""
 
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
+    taken_since_run = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last}"

@@ -21,7 +21,7 @@ from django.utils import timezone
 from psycopg.types.json import Jsonb
 
 from coopcenter.core.memo import process_memo
-from coopcenter.core.tasks import enqueue
+from coopcenter.core.tasks import enqueue_on_commit
 
 from . import mails, workflow
 from .models import (
@@ -298,11 +298,14 @@ def submission_receive(
         "files": [asdict(item) for item in stored],
     }
     try:
-        submission = _submission_insert(values, year=timezone.localdate(received_at).year)
+        submission, first = _submission_insert(values, year=timezone.localdate(received_at).year)
     except BaseException:
         _discard(stored)  # no row points at them
         raise
-    transaction.on_commit(intake_wake)
+    if first:
+        from .tasks import open_waiting_submissions
+
+        enqueue_on_commit(open_waiting_submissions)
     return submission
 
 
@@ -319,23 +322,32 @@ def _submission_insert_sql() -> str:
     number = "lpad(number.last::text, greatest(6, length(number.last::text)), '0')"
     return (
         f"WITH number AS (UPDATE {ReferenceCounter._meta.db_table} "  # noqa: S608
-        f"SET last = last + 1 WHERE year = %(year)s RETURNING last) "
-        f"INSERT INTO {Submission._meta.db_table} (reference, attempts, last_error, {columns}) "
+        f"SET last = last + 1, taken_since_run = taken_since_run + 1 "
+        f"WHERE year = %(year)s RETURNING last, taken_since_run), "
+        f"inserted AS (INSERT INTO {Submission._meta.db_table} "
+        f"(reference, attempts, last_error, {columns}) "
         f"SELECT 'COOP-' || %(year)s || '-' || {number}, 0, '', {values} FROM number "
-        f"RETURNING id, reference"
+        f"RETURNING id, reference) "
+        f"SELECT inserted.id, inserted.reference, number.taken_since_run FROM inserted, number"
     )
 
 
-def _submission_insert(values: dict, *, year: int) -> Submission:
-    """Insert a submission with the next reference of the year.
+def _submission_insert(values: dict, *, year: int) -> tuple[Submission, bool]:
+    """Insert a submission with the next reference of the year; also says whether it is the
+    first since the intake last started a run, which is then the one to queue a run.
 
-    On PostgreSQL the number is taken and the row written by one statement, in its own
-    transaction: one round trip, and the counter's row lock is held for that statement
-    only. Elsewhere (SQLite on a laptop) reference_next and the insert share a transaction.
-    Either way a failed insert gives its number back, so references stay gapless."""
+    On PostgreSQL one statement takes the number, counts the submission and writes the row,
+    in its own transaction: one round trip, and the counter's row lock is held for that
+    statement only. That lock is also what makes the count exact: the run resets it under
+    the same lock before it looks for submissions (intake_run), so a submission is either
+    committed before the reset, and seen by the run, or counted after it, and queues the
+    next run. Elsewhere (SQLite on a laptop, where the run is done at once) reference_next
+    and the insert share a transaction and every submission queues its run. Either way a
+    failed insert gives its number back, so references stay gapless."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
-            return Submission.objects.create(reference=reference_next(year=year), **values)
+            reference = reference_next(year=year)
+            return Submission.objects.create(reference=reference, **values), True
     with connection.cursor() as cursor:
         cursor.execute(
             _submission_insert_sql(), {**values, "year": year, "files": Jsonb(values["files"])}
@@ -345,28 +357,8 @@ def _submission_insert(values: dict, *, year: int) -> Submission:
         with contextlib.suppress(IntegrityError), transaction.atomic():
             ReferenceCounter.objects.create(year=year, last=0)
         return _submission_insert(values, year=year)
-    return Submission(pk=row[0], reference=row[1], **values)
-
-
-# A POST queues an intake run only when none is queued and not yet started: a burst of
-# inquiries costs the broker one message, not one each. The run clears the mark before it
-# looks for submissions, so whatever is committed after that queues the next run. A mark
-# whose run was lost expires; beat's sweep opens what it left meanwhile.
-INTAKE_QUEUED_KEY = "consult:intake-queued"
-INTAKE_QUEUED_TTL = 30
-
-
-def intake_wake() -> None:
-    from .tasks import open_waiting_submissions
-
-    try:
-        # False means the mark is there; a cache that is down answers None or raises, and
-        # then a run is queued all the same.
-        queued = cache.add(INTAKE_QUEUED_KEY, True, INTAKE_QUEUED_TTL) is False
-    except Exception:
-        queued = False
-    if not queued:
-        enqueue(open_waiting_submissions)
+    pk, reference, taken_since_run = row
+    return Submission(pk=pk, reference=reference, **values), taken_since_run == 1
 
 
 def submissions_due(*, now: datetime | None = None):
@@ -413,8 +405,8 @@ def submission_open(*, submission_id: int) -> Case | None:
 def intake_run(*, batch_size: int = 100) -> int:
     """Open every submission that is due; returns how many became cases. One that fails is
     logged and counted on its row, and the others go on."""
-    with contextlib.suppress(Exception):
-        cache.delete(INTAKE_QUEUED_KEY)
+    # Under the counter's row lock: from here on, a new submission queues the next run.
+    ReferenceCounter.objects.filter(taken_since_run__gt=0).update(taken_since_run=0)
     opened = 0
     after = 0
     while True:

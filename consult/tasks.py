@@ -7,6 +7,6 @@ from . import services
 
 @shared_task(ignore_result=True)
 def open_waiting_submissions() -> int:
-    """Queued by the inquiry form's POST (see services.intake_wake) and run by beat as a
-    safety net for a run that was never queued because the broker was down."""
+    """Queued by the first inquiry since the last run (services.submission_receive), and
+    run by beat as the safety net for a run that could not be queued (broker down)."""
     return services.intake_run()

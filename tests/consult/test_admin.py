@@ -765,7 +765,7 @@ def waiting_submission(**overrides):
         "notice": services.privacy_notice_current(),
     }
     data.update(overrides)
-    with patch.object(services, "intake_wake"):  # no worker: it stays waiting
+    with patch.object(services, "enqueue_on_commit"):  # no worker: it stays waiting
         return services.submission_receive(**data)
 
 

@@ -103,7 +103,7 @@ def test_two_intake_runs_at_once_open_each_submission_once():
     notice = privacy_notice_current()
     with transaction.atomic():  # committed together, so that both runs see all of them
         for i in range(6):
-            with patch.object(services, "intake_wake"):
+            with patch.object(services, "enqueue_on_commit"):
                 services.submission_receive(
                     name=f"시민{i}",
                     email=f"c{i}@example.org",

@@ -54,11 +54,31 @@ def test_a_burst_of_inquiries_queues_one_run_until_it_starts(queued):
     assert queued.call_count == 2  # the run cleared its mark: the next inquiry queues again
 
 
-def test_with_the_cache_failing_every_inquiry_queues_its_run(queued):
-    cache_down = patch.object(services.cache, "add", side_effect=ConnectionError("cache down"))
-    with cache_down, TestCase.captureOnCommitCallbacks(execute=True):
-        receive()
-        receive(email="other@example.org")
+def test_the_intake_needs_no_cache(queued):
+    failing = ConnectionError("cache down")
+    down = [
+        patch.object(services.cache, name, side_effect=failing)
+        for name in ("get", "set", "add", "delete", "incr")
+    ]
+    with down[0], down[1], down[2], down[3], down[4]:
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            receive()
+            receive(email="other@example.org")
+        assert queued.call_count == 1
+        assert tasks.open_waiting_submissions() == 2
+    assert Case.objects.count() == 2
+
+
+def test_a_run_that_was_lost_is_made_up_by_beats_run(queued):
+    """The first inquiry queued a run that never ran (a worker died): the others do not
+    queue one, and beat's run opens them all and lets the next inquiry queue again."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        for i in range(3):
+            receive(email=f"c{i}@example.org")
+    assert queued.call_count == 1
+    assert tasks.open_waiting_submissions() == 3  # beat
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        receive(email="next@example.org")
     assert queued.call_count == 2
 
 
