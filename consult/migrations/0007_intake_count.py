@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consult', '0006_submission'),
+        ("consult", "0006_submission"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='referencecounter',
-            name='taken_since_run',
+            model_name="referencecounter",
+            name="taken_since_run",
             field=models.PositiveIntegerField(default=0),
         ),
     ]
