@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
+from coopcenter.core.db import prepared_cursor
 from coopcenter.core.memo import process_memo
 from coopcenter.core.tasks import enqueue_on_commit
 
@@ -348,7 +349,7 @@ def _submission_insert(values: dict, *, year: int) -> tuple[Submission, bool]:
         with transaction.atomic():
             reference = reference_next(year=year)
             return Submission.objects.create(reference=reference, **values), True
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(
             _submission_insert_sql(), {**values, "year": year, "files": Jsonb(values["files"])}
         )

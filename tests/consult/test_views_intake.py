@@ -9,7 +9,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from consult.models import Case, PrivacyNotice
+from consult.models import Case, PrivacyNotice, Submission
 from consult.services import privacy_notice_current
 from coopcenter.outbox.models import OutgoingMail
 from registry.models import District
@@ -122,6 +122,23 @@ def test_a_valid_inquiry_becomes_a_case_and_is_acknowledged(client):
     assert tracking.status_code == 200
     assert case.reference in tracking.content.decode()
     assert "마을 도시락 협동조합을 만들고 싶습니다" in tracking.content.decode()
+
+
+@pytest.mark.services("postgres")
+def test_a_valid_inquiry_costs_one_query(client, django_assert_num_queries):
+    """The POST only keeps the submission (reference and row in one statement); the case
+    is made by the intake run its commit queues."""
+    District.objects.update_or_create(
+        code="11440", defaults={"name_ko": "마포구", "name_en": "Mapo-gu"}
+    )
+    # An earlier inquiry of the year: its counter exists, the notice and the district names
+    # are at hand, as on any working day.
+    client.post(NEW, valid_data(email="earlier@example.org", district="11440"))
+    with django_assert_num_queries(1):
+        response = client.post(NEW, valid_data(district="11440"))
+    assert response.status_code == 303
+    assert Submission.objects.get(email="hana@example.org").district_id == "11440"
+    assert not Case.objects.exists()
 
 
 def test_an_english_inquiry_is_kept_in_english(client):
