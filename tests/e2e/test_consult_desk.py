@@ -65,6 +65,25 @@ def worked_case(user) -> Case:
     return case
 
 
+def waiting_submission():
+    """An inquiry the intake has not opened yet (its run is not queued)."""
+    from unittest.mock import patch
+
+    from consult import services
+
+    with patch.object(services, "enqueue_on_commit"):
+        return services.submission_receive(
+            name="이대기",
+            email="wait@example.org",
+            stage="thinking",
+            service_wanted="unsure",
+            topic="basics",
+            message="작업자가 멈춘 사이에 보냈습니다.",
+            language="ko",
+            notice=services.privacy_notice_current(),
+        )
+
+
 def make_manager():
     user = manager(username="boss")
     user.set_password(PASSWORD)
@@ -143,5 +162,12 @@ def test_desk_pages_are_accessible(new_page, desk, settings, language, width):
         boss.goto("/admin/consult/case/dashboard/")
         boss.assert_clean()
         assert_accessible(boss.page)
+        waiting = waiting_submission()
+        listing = "/admin/consult/submission/"
+        for path in (listing, f"{listing}{waiting.pk}/change/"):
+            boss.goto(path)
+            boss.assert_clean()
+            assert_accessible(boss.page)  # what waits for intake: the list and one of them
+            boss.csp_errors.clear()
     finally:
         clear_url_caches()
