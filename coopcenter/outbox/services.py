@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from coopcenter.core.tasks import enqueue
+from coopcenter.core.tasks import enqueue_on_commit
 
 from .models import OutgoingMail
 from .templates import MAIL_TEMPLATES, template_paths
@@ -28,11 +28,12 @@ class SendOutcome:
     retry_in: int | None = None
 
 
-def _enqueue(mail_id: int) -> None:
-    """Hand a mail to Celery. Runs after commit; a broker that is down only delays the mail."""
-    from .tasks import send_mail
+def _send_after_commit(mail_id: int) -> None:
+    """Hand a mail to Celery once the transaction commits; a broker that is down only
+    delays it (beat re-queues pending mail)."""
+    from .tasks import send_mail  # the tasks import this module
 
-    enqueue(send_mail, mail_id)
+    enqueue_on_commit(send_mail, mail_id)
 
 
 def mail_queue(
@@ -62,7 +63,7 @@ def mail_queue(
             )
     except IntegrityError:
         return OutgoingMail.objects.get(idempotency_key=idempotency_key)
-    transaction.on_commit(lambda: _enqueue(mail.pk))
+    _send_after_commit(mail.pk)
     return mail
 
 
@@ -143,7 +144,7 @@ def mail_requeue_pending(*, batch_size: int = 500) -> int:
         )
         OutgoingMail.objects.filter(pk__in=ids).update(next_attempt_at=now)
         for mail_id in ids:
-            transaction.on_commit(lambda mail_id=mail_id: _enqueue(mail_id))
+            _send_after_commit(mail_id)
     return len(ids)
 
 
@@ -157,5 +158,5 @@ def mail_retry(*, mail_id: int) -> OutgoingMail:
         mail.attempts = 0
         mail.next_attempt_at = timezone.now()
         mail.save(update_fields=["status", "attempts", "next_attempt_at"])
-        transaction.on_commit(lambda: _enqueue(mail.pk))
+        _send_after_commit(mail.pk)
     return mail
