@@ -232,10 +232,21 @@ def attachment_store(*, case: Case, message: Message | None, upload: UploadedFil
     return attachment_create(case=case, message=message, stored=stored)
 
 
-def _discard(files: Sequence[StoredFile]) -> None:
-    for stored in files:
-        with contextlib.suppress(OSError):
-            _file_storage().delete(stored.path)
+@contextlib.contextmanager
+def _files_stored(files: Sequence[UploadedFile], *, received_at: datetime):
+    """Store the uploads of a write that may still fail. If anything raises before the block
+    ends (a later file refused, the insert failing), the files stored so far are removed:
+    no row would ever point at them."""
+    stored: list[StoredFile] = []
+    try:
+        for upload in files:
+            stored.append(upload_store(upload=upload, received_at=received_at))
+        yield stored
+    except BaseException:
+        for item in stored:
+            with contextlib.suppress(OSError):
+                _file_storage().delete(item.path)
+        raise
 
 
 # --- intake ----------------------------------------------------------------------------
@@ -282,27 +293,23 @@ def submission_receive(
     here. This is all the form's POST writes: one row (and the files), so that it stays
     fast under load and owes nothing to the mail server or the broker."""
     received_at = timezone.now()
-    stored = [upload_store(upload=upload, received_at=received_at) for upload in files]
-    values = {
-        "name": name,
-        "email": email,
-        "phone": phone,
-        "district_id": district_id or None,
-        "stage": stage,
-        "service_wanted": service_wanted,
-        "topic": topic,
-        "message": message,
-        "language": language,
-        "consent_notice_id": notice.pk,
-        "received_at": received_at,
-        "next_attempt_at": received_at,
-        "files": [asdict(item) for item in stored],
-    }
-    try:
+    with _files_stored(files, received_at=received_at) as stored:
+        values = {
+            "name": name,
+            "email": email,
+            "phone": phone,
+            "district_id": district_id or None,
+            "stage": stage,
+            "service_wanted": service_wanted,
+            "topic": topic,
+            "message": message,
+            "language": language,
+            "consent_notice_id": notice.pk,
+            "received_at": received_at,
+            "next_attempt_at": received_at,
+            "files": [asdict(item) for item in stored],
+        }
         submission, first = _submission_insert(values, year=timezone.localdate(received_at).year)
-    except BaseException:
-        _discard(stored)  # no row points at them
-        raise
     if first:
         from .tasks import open_waiting_submissions
 
@@ -444,8 +451,7 @@ def case_submit(
     Nothing here talks to the mail server or the broker: the acknowledgement is an outbox
     row committed with the case."""
     received_at = timezone.now()
-    stored = [upload_store(upload=upload, received_at=received_at) for upload in files]
-    try:
+    with _files_stored(files, received_at=received_at) as stored:
         return _case_open(
             inquiry={
                 "name": name,
@@ -463,9 +469,6 @@ def case_submit(
             received_at=received_at,
             files=stored,
         )
-    except BaseException:
-        _discard(stored)
-        raise
 
 
 @transaction.atomic

@@ -1,14 +1,16 @@
 """Test data for the case desk. Cases are built through the intake service so that each
 one has what a real case has: a reference, a triage counselor, a tracking link."""
 
+from unittest.mock import patch
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import TestCase
 
-from consult import workflow
-from consult.models import Case, Team, TeamMembership
-from consult.services import case_submit, privacy_notice_current
+from consult import services, workflow
+from consult.models import Case, Submission, Team, TeamMembership
+from consult.services import case_submit, privacy_notice_current, submission_receive
 
 
 class StaffFactory(factory.django.DjangoModelFactory):
@@ -56,23 +58,37 @@ def post_committed(client, path: str, data=None, **extra):
         return client.post(path, data, **extra)
 
 
-def submit_case(**overrides) -> tuple[Case, str]:
-    """A citizen's inquiry as the intake form saves it; returns the case and its token."""
+def _inquiry(**overrides) -> dict:
+    """What a citizen tells us on the form, as the intake services take it."""
     data = {
         "name": "김하나",
         "email": "hana@example.org",
         "phone": "",
-        "district": None,
         "stage": "thinking",
         "service_wanted": "unsure",
         "topic": "basics",
         "message": "협동조합을 만들고 싶은데 무엇부터 해야 하나요?",
         "language": "ko",
         "notice": privacy_notice_current(),
-        "files": (),
     }
     data.update(overrides)
-    return case_submit(**data)
+    return data
+
+
+def submit_case(**overrides) -> tuple[Case, str]:
+    """A citizen's inquiry made a case at once; returns the case and its token."""
+    return case_submit(**_inquiry(**overrides))
+
+
+def receive_inquiry(**overrides) -> Submission:
+    """An inquiry as the form's POST keeps it; its intake run is queued after commit."""
+    return submission_receive(**_inquiry(**overrides))
+
+
+def waiting_submission(**overrides) -> Submission:
+    """An inquiry kept with no intake run queued (no worker came): it waits."""
+    with patch.object(services, "enqueue_on_commit"):
+        return receive_inquiry(**overrides)
 
 
 def routed_case(track: str = "advice", *, by=None, **overrides) -> tuple[Case, str]:

@@ -21,7 +21,13 @@ from consult.admin import CaseAdmin, DeskPaginator
 from consult.models import CannedReply, Case, Event, Message, PrivacyNotice, Team
 from coopcenter.core import demo
 from coopcenter.outbox.models import OutgoingMail
-from tests.consult.factories import counselor, manager, routed_case, submit_case
+from tests.consult.factories import (
+    counselor,
+    manager,
+    routed_case,
+    submit_case,
+    waiting_submission,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english_admin")]
 
@@ -749,29 +755,9 @@ def test_demo_roles_carry_the_desk_permissions():
 SUBMISSIONS = reverse("admin:consult_submission_changelist")
 
 
-def waiting_submission(**overrides):
-    from unittest.mock import patch
-
-    from consult import services
-
-    data = {
-        "name": "이대기",
-        "email": "wait@example.org",
-        "stage": "thinking",
-        "service_wanted": "unsure",
-        "topic": "basics",
-        "message": "작업자가 멈춘 사이에 보냈습니다.",
-        "language": "ko",
-        "notice": services.privacy_notice_current(),
-    }
-    data.update(overrides)
-    with patch.object(services, "enqueue_on_commit"):  # no worker: it stays waiting
-        return services.submission_receive(**data)
-
-
 def test_managers_see_what_waits_for_intake_and_open_it(client):
     boss = manager(username="boss")
-    waiting = waiting_submission()
+    waiting = waiting_submission(email="wait@example.org")
     client.force_login(boss)
     dashboard = client.get(reverse("admin:consult_case_dashboard")).content.decode()
     assert f'href="{SUBMISSIONS}">1</a>' in dashboard
@@ -793,7 +779,7 @@ def test_a_submission_that_cannot_be_opened_says_so_and_stays(client, monkeypatc
     from consult import services
 
     client.force_login(manager(username="boss"))
-    waiting = waiting_submission()
+    waiting = waiting_submission(email="wait@example.org")
 
     def broken(**kwargs):
         raise RuntimeError("no triage team")
@@ -810,7 +796,7 @@ def test_a_submission_that_cannot_be_opened_says_so_and_stays(client, monkeypatc
 
 
 def test_counselors_do_not_see_waiting_submissions_and_nobody_edits_them(client):
-    waiting = waiting_submission()
+    waiting = waiting_submission(email="wait@example.org")
     client.force_login(counselor("advice", username="advice1"))
     assert client.get(SUBMISSIONS).status_code == 403
     client.force_login(manager(username="boss"))

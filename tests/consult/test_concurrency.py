@@ -5,7 +5,6 @@ Each thread uses its own database connection and closes it at the end."""
 
 import threading
 import time
-from unittest.mock import patch
 
 import pytest
 from django.db import connection, transaction
@@ -14,7 +13,7 @@ from consult import services, workflow
 from consult.models import Case, Event, Status, Submission
 from consult.services import privacy_notice_current
 
-from .factories import counselor, routed_case
+from .factories import counselor, routed_case, waiting_submission
 
 pytestmark = [pytest.mark.services("postgres"), pytest.mark.django_db(transaction=True)]
 
@@ -100,20 +99,9 @@ def test_simultaneous_inquiries_get_distinct_consecutive_references_and_one_case
 
 
 def test_two_intake_runs_at_once_open_each_submission_once():
-    notice = privacy_notice_current()
     with transaction.atomic():  # committed together, so that both runs see all of them
         for i in range(6):
-            with patch.object(services, "enqueue_on_commit"):
-                services.submission_receive(
-                    name=f"시민{i}",
-                    email=f"c{i}@example.org",
-                    stage="thinking",
-                    service_wanted="unsure",
-                    topic="basics",
-                    message="두 작업자가 동시에 엽니다.",
-                    language="ko",
-                    notice=notice,
-                )
+            waiting_submission(email=f"c{i}@example.org")
     barrier = threading.Barrier(2)
     opened: list[int] = []
 

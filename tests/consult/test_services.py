@@ -24,7 +24,7 @@ from consult.models import (
 )
 from coopcenter.outbox.models import OutgoingMail
 
-from .factories import StaffFactory, counselor, routed_case, submit_case
+from .factories import StaffFactory, counselor, receive_inquiry, routed_case, submit_case
 
 pytestmark = pytest.mark.django_db
 
@@ -77,20 +77,20 @@ def test_references_count_up_within_the_year():
 
 
 def receive(**overrides):
-    data = {
-        "name": "박둘",
-        "email": "dul@example.org",
-        "phone": "02-123-4567",
-        "district_id": "11440",
-        "stage": "running",
-        "service_wanted": "consulting",
-        "topic": "governance",
-        "message": "총회 의결 정족수를 알고 싶습니다.",
-        "language": "en",
-        "notice": services.privacy_notice_current(),
-    }
-    data.update(overrides)
-    return services.submission_receive(**data)
+    return receive_inquiry(
+        **{
+            "name": "박둘",
+            "email": "dul@example.org",
+            "phone": "02-123-4567",
+            "district_id": "11440",
+            "stage": "running",
+            "service_wanted": "consulting",
+            "topic": "governance",
+            "message": "총회 의결 정족수를 알고 싶습니다.",
+            "language": "en",
+            **overrides,
+        }
+    )
 
 
 def test_a_submission_becomes_a_case_with_everything_the_citizen_sent(media):
@@ -159,6 +159,17 @@ def test_without_postgresql_the_counter_and_the_insert_share_a_transaction(monke
     after = receive()
     assert int(after.reference.rsplit("-", 1)[1]) == int(before.reference.rsplit("-", 1)[1]) + 1
     assert type(after).objects.get(reference=after.reference).email == "dul@example.org"
+
+
+@pytest.mark.parametrize("make", ["case", "submission"])
+def test_a_refused_second_file_leaves_the_first_one_nowhere(media, make):
+    from django.core.exceptions import ValidationError
+
+    files = [pdf("first.pdf"), pdf("second.pdf", body=b"MZ not a pdf")]
+    with pytest.raises(ValidationError):
+        submit_case(files=files) if make == "case" else receive(files=files)
+    assert not [path for path in media.rglob("*") if path.is_file()]
+    assert not Case.objects.exists()
 
 
 def test_a_submission_that_fails_to_save_leaves_no_file(media, monkeypatch):

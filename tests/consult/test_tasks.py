@@ -11,25 +11,11 @@ from django.utils import timezone
 
 from consult import services, tasks
 from consult.models import Case, Submission
-from consult.services import privacy_notice_current
 from coopcenter.outbox.models import OutgoingMail
 
+from .factories import receive_inquiry
+
 pytestmark = pytest.mark.django_db
-
-
-def receive(**overrides) -> Submission:
-    data = {
-        "name": "김하나",
-        "email": "hana@example.org",
-        "stage": "founding",
-        "service_wanted": "advice",
-        "topic": "founding",
-        "message": "창립총회 절차가 궁금합니다.",
-        "language": "ko",
-        "notice": privacy_notice_current(),
-    }
-    data.update(overrides)
-    return services.submission_receive(**data)
 
 
 @pytest.fixture
@@ -42,7 +28,7 @@ def queued():
 def test_a_burst_of_inquiries_queues_one_run_until_it_starts(queued):
     with TestCase.captureOnCommitCallbacks(execute=True):
         for i in range(5):
-            receive(email=f"c{i}@example.org")
+            receive_inquiry(email=f"c{i}@example.org")
     assert queued.call_count == 1
     assert Submission.objects.count() == 5 and not Case.objects.exists()
 
@@ -50,7 +36,7 @@ def test_a_burst_of_inquiries_queues_one_run_until_it_starts(queued):
     assert Case.objects.count() == 5 and not Submission.objects.exists()
 
     with TestCase.captureOnCommitCallbacks(execute=True):
-        receive(email="later@example.org")
+        receive_inquiry(email="later@example.org")
     assert queued.call_count == 2  # the run cleared its mark: the next inquiry queues again
 
 
@@ -62,8 +48,8 @@ def test_the_intake_needs_no_cache(queued):
     ]
     with down[0], down[1], down[2], down[3], down[4]:
         with TestCase.captureOnCommitCallbacks(execute=True):
-            receive()
-            receive(email="other@example.org")
+            receive_inquiry()
+            receive_inquiry(email="other@example.org")
         assert queued.call_count == 1
         assert tasks.open_waiting_submissions() == 2
     assert Case.objects.count() == 2
@@ -74,18 +60,18 @@ def test_a_run_that_was_lost_is_made_up_by_beats_run(queued):
     queue one, and beat's run opens them all and lets the next inquiry queue again."""
     with TestCase.captureOnCommitCallbacks(execute=True):
         for i in range(3):
-            receive(email=f"c{i}@example.org")
+            receive_inquiry(email=f"c{i}@example.org")
     assert queued.call_count == 1
     assert tasks.open_waiting_submissions() == 3  # beat
     with TestCase.captureOnCommitCallbacks(execute=True):
-        receive(email="next@example.org")
+        receive_inquiry(email="next@example.org")
     assert queued.call_count == 2
 
 
 def test_with_the_broker_down_the_inquiry_waits_for_beats_run(queued):
     queued.side_effect = ConnectionError("broker down")
     with TestCase.captureOnCommitCallbacks(execute=True):
-        submission = receive()
+        submission = receive_inquiry()
     assert Submission.objects.filter(pk=submission.pk).exists()
 
     assert tasks.open_waiting_submissions() == 1  # beat's run, once the broker is back
@@ -94,7 +80,7 @@ def test_with_the_broker_down_the_inquiry_waits_for_beats_run(queued):
 
 
 def test_a_submission_is_opened_once_however_often_it_is_run(queued):
-    submission = receive()
+    submission = receive_inquiry()
     first = services.submission_open(submission_id=submission.pk)
     assert first is not None
     assert services.submission_open(submission_id=submission.pk) is None
@@ -106,8 +92,8 @@ def test_a_submission_is_opened_once_however_often_it_is_run(queued):
 def test_a_failing_submission_waits_longer_each_time_and_the_others_go_on(queued, settings):
     settings.CONSULT_INTAKE_RETRY_BACKOFF = 60
     settings.CONSULT_INTAKE_MAX_ATTEMPTS = 2
-    broken = receive(email="broken@example.org")
-    fine = receive(email="fine@example.org")
+    broken = receive_inquiry(email="broken@example.org")
+    fine = receive_inquiry(email="fine@example.org")
     real_open = services._case_open
 
     def case_open(**kwargs):

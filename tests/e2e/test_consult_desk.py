@@ -13,7 +13,13 @@ from django.urls import clear_url_caches
 from consult import workflow
 from consult.models import CannedReply, Case, PrivacyNotice, Team
 from coopcenter.outbox.models import OutgoingMail
-from tests.consult.factories import counselor, manager, routed_case, submit_case
+from tests.consult.factories import (
+    counselor,
+    manager,
+    routed_case,
+    submit_case,
+    waiting_submission,
+)
 from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
 
 PASSWORD = "pw-2026-desk"
@@ -63,25 +69,6 @@ def worked_case(user) -> Case:
         track="advice", language="ko", title="첫 안내", defaults={"body": "{name}님, 안녕하세요."}
     )
     return case
-
-
-def waiting_submission():
-    """An inquiry the intake has not opened yet (its run is not queued)."""
-    from unittest.mock import patch
-
-    from consult import services
-
-    with patch.object(services, "enqueue_on_commit"):
-        return services.submission_receive(
-            name="이대기",
-            email="wait@example.org",
-            stage="thinking",
-            service_wanted="unsure",
-            topic="basics",
-            message="작업자가 멈춘 사이에 보냈습니다.",
-            language="ko",
-            notice=services.privacy_notice_current(),
-        )
 
 
 def make_manager():
