@@ -232,6 +232,31 @@ class Case(Inquiry):
     # Set by consult.services.case_anonymise once the retention period is over (PIPA
     # art. 21): the citizen's data is gone, the statistics fields remain.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
+    # While a case waits on the citizen its clock is paused: the workflow sets waiting_since
+    # on entering `waiting_on_citizen` and, on leaving it, adds the business days spent
+    # waiting to waiting_business_days (reports subtract them from resolution times).
+    waiting_since = models.DateTimeField(
+        _("waiting on the citizen since"), null=True, blank=True, editable=False
+    )
+    waiting_business_days = models.PositiveIntegerField(
+        _("business days spent waiting on the citizen"), default=0, editable=False
+    )
+    # A case the center made to try the desk out: no survey, left out of the reports.
+    is_test = models.BooleanField(
+        _("test case"),
+        default=False,
+        help_text=_("Test cases get no satisfaction survey and are left out of the reports."),
+    )
+    # Set when a co-op the center helped found is registered: reports count these.
+    cooperative = models.ForeignKey(
+        "registry.Cooperative",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("co-op founded"),
+        related_name="founding_cases",
+        help_text=_("The registry entry of the co-op this case helped to found."),
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -442,6 +467,9 @@ class Event(models.Model):
         ASSIGNEE = "assignee", _("assignee")
         PRIORITY = "priority", _("priority")
         MERGED_INTO = "merged_into", _("merged into")
+        # A privacy request handled for the citizen (new_value "exported" or "erased"): the
+        # event says that it happened and who did it, never what was exported.
+        PRIVACY = "privacy", _("privacy request")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor_kind = models.CharField(_("actor"), max_length=10, choices=Actor.choices)
@@ -509,3 +537,408 @@ class CannedReply(models.Model):
     def render(self, case: Case) -> str:
         # Plain replacement, not str.format: a stray brace in a reply must not break it.
         return self.body.replace("{name}", case.name).replace("{reference}", case.reference)
+
+
+# --- the center's own calendar ---------------------------------------------------------
+
+
+class ClosingDay(models.Model):
+    """A day the center is closed besides weekends and public holidays (a foundation day,
+    a move): deadlines and reminders count it as a holiday."""
+
+    date = models.DateField(_("date"), unique=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("closing day")
+        verbose_name_plural = _("closing days")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.reason}".strip()
+
+
+# --- education: founding courses ------------------------------------------------------
+
+
+class Course(models.Model):
+    """A course the center runs again and again ("Co-op founding basics", twice a month)."""
+
+    title_ko = models.CharField(_("Korean title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=False)
+    summary_ko = models.TextField(_("Korean description"), blank=True)
+    summary_en = models.TextField(_("English description"), blank=True)
+    default_capacity = models.PositiveSmallIntegerField(_("usual number of seats"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        ordering = ["title_ko"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_capacity__gt=0), name="consult_course_capacity_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_ko
+
+    def title(self, language: str) -> str:
+        return self.title_en if language == "en" and self.title_en else self.title_ko
+
+    def summary(self, language: str) -> str:
+        return self.summary_en if language == "en" and self.summary_en else self.summary_ko
+
+
+class CourseSessionQuerySet(models.QuerySet):
+    def listed(self):
+        """Sessions on the public calendar: of an active course, not yet started. The one
+        definition used by the calendar, the session page, the sitemap and the bench."""
+        return self.filter(course__is_active=True, starts_at__gt=timezone.now())
+
+    def enrollable(self):
+        """Listed sessions that take enrolments (seats or a waiting list)."""
+        return self.listed().filter(is_open=True)
+
+
+class CourseSession(models.Model):
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    mode = models.CharField(
+        _("format"), max_length=10, choices=Mode.choices, default=Mode.IN_PERSON
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=200,
+        blank=True,
+        help_text=_("Address and room, for in-person sessions."),
+    )
+    online_url = models.URLField(
+        _("online link"),
+        blank=True,
+        help_text=_("Sent to confirmed participants only; never shown on the public page."),
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="ko"
+    )
+    capacity = models.PositiveSmallIntegerField(_("seats"))
+    # Confirmed places plus seats held for an offer from the waiting list. Changed only by
+    # consult.education under the session's row lock; the constraint below is what makes
+    # "capacity is never exceeded" true whatever the code does.
+    seats_taken = models.PositiveSmallIntegerField(_("seats taken"), default=0, editable=False)
+    is_open = models.BooleanField(_("open for enrolment"), default=True)
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counselor in charge"),
+    )
+
+    objects = CourseSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("course session")
+        verbose_name_plural = _("course sessions")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["starts_at"], name="consult_session_starts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gt=0), name="consult_session_capacity_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_taken__lte=models.F("capacity")),
+                name="consult_session_not_overbooked",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="consult_session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode="in_person") | ~Q(place=""),
+                name="consult_session_in_person_has_place",
+            ),
+            models.CheckConstraint(
+                condition=~Q(mode="online") | ~Q(online_url=""),
+                name="consult_session_online_has_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    def get_absolute_url(self) -> str:
+        return reverse("education:session", args=[self.pk])
+
+
+class Enrolment(models.Model):
+    """A case's place in a course session, or its place in the session's waiting list."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", pgettext_lazy("enrolment", "Confirmed")
+        WAITLISTED = "waitlisted", pgettext_lazy("enrolment", "On the waiting list")
+        # A freed seat held for the first on the waiting list until offer_expires_at.
+        OFFERED = "offered", pgettext_lazy("enrolment", "Seat offered")
+        CANCELLED = "cancelled", pgettext_lazy("enrolment", "Cancelled")
+        EXPIRED = "expired", pgettext_lazy("enrolment", "Offer expired")
+
+    class Attendance(models.TextChoices):
+        UNKNOWN = "", pgettext_lazy("attendance", "Not recorded")
+        ATTENDED = "attended", pgettext_lazy("attendance", "Attended")
+        ABSENT = "absent", pgettext_lazy("attendance", "Absent")
+
+    session = models.ForeignKey(
+        CourseSession,
+        on_delete=models.PROTECT,
+        related_name="enrolments",
+        verbose_name=_("course session"),
+    )
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("case")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, editable=False)
+    # Arrival order on the waiting list: the time of the request, then the primary key.
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, editable=False)
+    offer_expires_at = models.DateTimeField(
+        _("offer expires"), null=True, blank=True, editable=False
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=10, choices=Attendance.choices, blank=True, default=""
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enrolled by"),
+        help_text=_("Empty when the citizen enrolled through their tracking link."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["session", "requested_at", "pk"]
+        indexes = [
+            models.Index(fields=["session", "status", "requested_at"], name="consult_enrol_queue")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=["confirmed", "waitlisted", "offered", "cancelled", "expired"]
+                ),
+                name="consult_enrolment_status_valid",
+            ),
+            # One live enrolment per case and session; cancelled ones may be followed by a
+            # new request.
+            models.UniqueConstraint(
+                fields=["session", "case"],
+                condition=Q(status__in=["confirmed", "waitlisted", "offered"]),
+                name="consult_enrolment_one_live_per_case",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(offer_expires_at__isnull=False),
+                name="consult_enrolment_offer_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(attendance="") | Q(status="confirmed"),
+                name="consult_enrolment_attendance_when_confirmed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} @ {self.session}"
+
+
+# --- consulting: engagements of several meetings ----------------------------------------
+
+
+class EngagementKind(models.TextChoices):
+    FOUNDING = "founding", _("Founding a co-op")
+    OPERATING = "operating", _("Running a co-op")
+    CONVERSION = "conversion", _("Converting an organisation into a co-op")
+    OTHER = "other", _("Other")
+
+
+class ChecklistTemplateItem(models.Model):
+    """One step of the checklist copied onto every engagement of a kind (founding: bylaws,
+    founding meeting, report or approval, registration, business registration)."""
+
+    kind = models.CharField(_("engagement kind"), max_length=20, choices=EngagementKind.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label_ko = models.CharField(_("Korean label"), max_length=200)
+    label_en = models.CharField(_("English label"), max_length=200)
+
+    class Meta:
+        verbose_name = _("checklist step")
+        verbose_name_plural = _("checklist steps")
+        ordering = ["kind", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.label_ko
+
+
+class Engagement(models.Model):
+    """The consulting service for one case: its meetings and its checklist."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, related_name="engagement", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EngagementKind.choices)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+
+    class Meta:
+        verbose_name = _("consulting engagement")
+        verbose_name_plural = _("consulting engagements")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.get_kind_display()})"
+
+
+class ExpertField(models.TextChoices):
+    LEGAL = "legal", _("Legal")
+    ACCOUNTING = "accounting", _("Accounting and tax")
+    LABOUR = "labour", _("Labour")
+    OTHER = "other", _("Other")
+
+
+class Meeting(models.Model):
+    """One session of a consulting engagement, with a counselor or an outside expert."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("engagement")
+    )
+    starts_at = models.DateTimeField(_("date and time"))
+    place = models.CharField(_("place or link"), max_length=200, blank=True)
+    counselor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counselor"),
+    )
+    expert_name = models.CharField(_("outside expert"), max_length=100, blank=True)
+    expert_field = models.CharField(
+        _("expert's field"), max_length=20, choices=ExpertField.choices, blank=True
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    next_step = models.TextField(_("agreed next step"), blank=True)
+    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consulting meeting")
+        verbose_name_plural = _("consulting meetings")
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["starts_at"], name="consult_meeting_starts")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(counselor__isnull=False) | ~Q(expert_name=""),
+                name="consult_meeting_has_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(expert_name="") | ~Q(expert_field=""),
+                name="consult_meeting_expert_has_field",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.engagement.case} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+
+class ChecklistItem(models.Model):
+    """A step of one engagement's checklist, copied from the template and ticked off."""
+
+    engagement = models.ForeignKey(
+        Engagement, on_delete=models.CASCADE, related_name="checklist", verbose_name=_("engagement")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    label_ko = models.CharField(_("Korean label"), max_length=200)
+    label_en = models.CharField(_("English label"), max_length=200)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticked off by"),
+    )
+
+    class Meta:
+        verbose_name = _("checklist step")
+        verbose_name_plural = _("checklist")
+        ordering = ["engagement", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_at__isnull=True) | Q(done_by__isnull=False),
+                name="consult_checklist_done_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label_ko
+
+
+# --- satisfaction ----------------------------------------------------------------------
+
+
+class Survey(models.Model):
+    """The one satisfaction survey of a resolved case: a private link (hashed like the
+    tracking links) that expires, and at most one answer."""
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, related_name="survey", verbose_name=_("case")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="consult_survey_rating_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True, answered_at__isnull=True)
+                | Q(rating__isnull=False, answered_at__isnull=False),
+                name="consult_survey_answered_with_rating",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("sent_at")), name="consult_survey_expires_later"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.case)
