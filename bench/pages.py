@@ -32,6 +32,8 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 
+from bench.anonymise import consult_anonymise
+from bench.followups import consult_followups
 from bench.scales import BENCH_COUNSELOR, BENCH_MANAGER, CASE_YEAR, REGISTRY_SOURCE, bench_staff
 from registry.models import Cooperative
 
@@ -130,6 +132,22 @@ def consult_tracking() -> str:
     return reverse("consult:track", kwargs={"reference": case.reference, "token": token})
 
 
+def education_session() -> str:
+    """The first session of the bench course: full, with a waiting list."""
+    from bench.scales import EDUCATION_SLUG
+    from consult.models import CourseSession
+
+    session = (
+        CourseSession.objects.listed()
+        .filter(course__slug=EDUCATION_SLUG)
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if session is None:
+        raise LookupError("no course session: seed the education scale first")
+    return session.get_absolute_url()
+
+
 def desk(query: str = "") -> Callable[[], str]:
     def path() -> str:
         bench_staff()  # the harness logs in with the bench password: set it every run
@@ -182,6 +200,10 @@ PAGES: list[Page] = [
         expected_status=303,
     ),
     Page("consult tracking", consult_tracking),
+    # Education, on the "40 course sessions" scale: cached pages, like the registry's.
+    Page("education calendar", "/education/"),
+    Page("education calendar (en)", "/en/education/"),
+    Page("education session", education_session),
     Page("desk my open cases", desk(), login=BENCH_COUNSELOR, max_median_ms=DESK_MEDIAN_MS),
     Page("desk all cases", desk("?view=all"), login=BENCH_MANAGER, max_median_ms=DESK_MEDIAN_MS),
     Page(
@@ -241,7 +263,7 @@ def forget_posted_inquiries() -> None:
 
 
 # Called after the load, in order; each may return a line for the report.
-FOLLOW_UPS: list[Callable[[], str | None]] = [consult_intake]
+FOLLOW_UPS: list[Callable[[], str | None]] = [consult_intake, consult_followups, consult_anonymise]
 
 
 def select(filters: Iterable[str], pages: Sequence[Page] = PAGES) -> list[Page]:

@@ -209,6 +209,24 @@ BENCH_COUNSELOR = "bench-counselor"
 BENCH_MANAGER = "bench-manager"
 
 
+# A waiting case was put to the citizen this long after it arrived.
+WAITING_AFTER = timedelta(days=1)
+
+
+def backfill_waiting_since() -> int:
+    """Give the waiting cases of a scale seeded before the seed set `waiting_since` the value
+    the seed now gives them (idempotent)."""
+    from django.db.models import F
+
+    from consult.models import Case, Status
+
+    return Case.objects.filter(
+        reference__startswith=f"COOP-{CASE_YEAR}-",
+        status=Status.WAITING_ON_CITIZEN,
+        waiting_since__isnull=True,
+    ).update(waiting_since=F("created_at") + WAITING_AFTER)
+
+
 def cases_is_seeded(n: int = CASES) -> bool:
     from consult.models import Case
 
@@ -307,6 +325,10 @@ def seed_cases(n: int) -> None:
             first_response_due=add_business_days(timezone.localdate(created), 2),
             first_responded_at=None if status == Status.NEW else created + timedelta(days=1),
             closed_at=created + timedelta(days=5) if status == Status.CLOSED else None,
+            # As the workflow sets it: the follow-ups remind and resolve these cases.
+            waiting_since=(
+                created + WAITING_AFTER if status == Status.WAITING_ON_CITIZEN else None
+            ),
         )
 
     cases = (make(i) for i in range(n))
@@ -315,3 +337,80 @@ def seed_cases(n: int) -> None:
     counter, _created = ReferenceCounter.objects.get_or_create(year=CASE_YEAR)
     counter.last = max(counter.last, n)
     counter.save()
+
+
+# Education: the founding course with 40 sessions to come (twice a month for the next year
+# and a half), 30 seats each, filled in part by open education cases of the desk's scale,
+# the first one full with a waiting list. The sessions are dated from the day of seeding:
+# when some have passed, the check fails and the scale is seeded again.
+EDUCATION_SLUG = "bench-founding-basics"
+EDUCATION_SESSIONS = 40
+EDUCATION_SEATS = 30
+
+
+def education_is_seeded(n: int = EDUCATION_SESSIONS) -> bool:
+    from consult.models import CourseSession
+
+    return CourseSession.objects.listed().filter(course__slug=EDUCATION_SLUG).count() >= n
+
+
+@register("40 course sessions", is_seeded=education_is_seeded)
+def education_sessions() -> None:
+    seed_education(EDUCATION_SESSIONS)
+
+
+def seed_education(n: int) -> None:
+    from consult.education import education_touch_on_commit
+    from consult.models import OPEN_STATUSES, Case, Course, CourseSession, Enrolment, Track
+
+    course, _created = Course.objects.update_or_create(
+        slug=EDUCATION_SLUG,
+        defaults={
+            "title_ko": "협동조합 설립 기초",
+            "title_en": "Co-op founding basics",
+            "summary_ko": "협동조합의 원칙, 정관, 창립총회와 설립 신고 절차를 배웁니다.",
+            "summary_en": "The co-op principles, bylaws, the founding meeting and registration.",
+            "default_capacity": EDUCATION_SEATS,
+        },
+    )
+    Enrolment.objects.filter(session__course=course).delete()
+    CourseSession.objects.filter(course=course).delete()
+    first = timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0)
+    sessions = CourseSession.objects.bulk_create(
+        CourseSession(
+            course=course,
+            starts_at=first + timedelta(days=3 + 14 * i),
+            ends_at=first + timedelta(days=3 + 14 * i, hours=3),
+            mode=CourseSession.Mode.ONLINE if i % 4 == 3 else CourseSession.Mode.IN_PERSON,
+            place="" if i % 4 == 3 else "서울시협동조합상담센터 3층 교육장",
+            online_url="https://meet.example.org/bench" if i % 4 == 3 else "",
+            language="en" if i % 8 == 5 else "ko",
+            capacity=EDUCATION_SEATS,
+            is_open=i % 10 != 9,
+        )
+        for i in range(n)
+    )
+    cases = list(
+        Case.objects.filter(track=Track.EDUCATION, status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: EDUCATION_SEATS + 5]
+    )
+    enrolments = []
+    now = timezone.now()
+    for i, session in enumerate(sessions):
+        # The first session full with five waiting, the next ones less and less taken.
+        wanted = EDUCATION_SEATS + 5 if i == 0 else max(EDUCATION_SEATS - 3 * i, 0)
+        for j, case_id in enumerate(cases[:wanted]):
+            seated = j < EDUCATION_SEATS
+            enrolments.append(
+                Enrolment(
+                    session=session,
+                    case_id=case_id,
+                    status=Enrolment.Status.CONFIRMED if seated else Enrolment.Status.WAITLISTED,
+                    requested_at=now - timedelta(minutes=len(enrolments)),
+                )
+            )
+        session.seats_taken = min(wanted, len(cases), EDUCATION_SEATS)
+    Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
+    CourseSession.objects.bulk_update(sessions, ["seats_taken"])
+    education_touch_on_commit()  # bulk writes send no signals

@@ -9,15 +9,17 @@ consult.admin_views); the Case model admin itself never saves a case.
 import logging
 import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db import connections
+from django.db import connections, models
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseNotAllowed
-from django.urls import path
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.functional import cached_property
@@ -25,15 +27,30 @@ from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import admin_views, permissions, services, workflow
+from . import (
+    admin_consulting,
+    admin_privacy,
+    admin_reports,
+    admin_views,
+    education,
+    permissions,
+    services,
+    workflow,
+)
+from .education_forms import DeskEnrolForm
 from .models import (
     OPEN_STATUSES,
     CannedReply,
     Case,
+    ClosingDay,
+    Course,
+    CourseSession,
+    Enrolment,
     PrivacyNotice,
     Submission,
+    Survey,
     Team,
     TeamMembership,
 )
@@ -240,6 +257,7 @@ CASE_FIELDSETS = [
     (_("Citizen"), {"fields": ["name", "email", "phone", "district", "language"]}),
     (_("Request"), {"fields": ["stage", "service_wanted", "topic", "message"]}),
     (_("Consent"), {"fields": ["consent_notice", "consented_at"]}),
+    (_("Satisfaction"), {"fields": ["satisfaction"]}),
 ]
 
 
@@ -287,6 +305,18 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, case: Case) -> str:
         return timesince(case.created_at, depth=1)
+
+    @admin.display(description=_("satisfaction survey"))
+    def satisfaction(self, case: Case) -> str:
+        survey = Survey.objects.filter(case=case).only("rating", "answered_at", "comment").first()
+        if survey is None:
+            return _("No survey sent")
+        if survey.answered_at is None:
+            return _("Sent, not answered yet")
+        rating = _("%(rating)d of 5") % {"rating": survey.rating}
+        if survey.comment:
+            return format_html("{}<br>{}", rating, survey.comment)
+        return rating
 
     @admin.display(description=_("first response due"))
     def due_state(self, case: Case) -> str:
@@ -372,6 +402,14 @@ class CaseAdmin(admin.ModelAdmin):
                 {"model_admin": self},
                 name="consult_case_dashboard",
             ),
+            path(
+                "privacy/",
+                view(require_http_methods(["GET", "HEAD", "POST"])(admin_privacy.privacy_requests)),
+                {"model_admin": self},
+                name="consult_case_privacy",
+            ),
+            *admin_reports.report_urls(self),
+            *admin_consulting.case_urls(self),
             path(
                 "export/",
                 view(require_GET(admin_views.cases_export)),
@@ -517,10 +555,11 @@ class TeamMembershipAdmin(StaffChoice, admin.ModelAdmin):
         )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the desk shows but nobody adds, edits or deletes by hand."""
+class ReadOnlyRows:
+    """Rows the desk shows but nobody adds, edits or deletes by hand (a model admin's or an
+    inline's: the inline's add check also receives the parent object)."""
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -528,6 +567,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyRows, admin.ModelAdmin):
+    pass
 
 
 @admin.register(PrivacyNotice)
@@ -596,3 +639,336 @@ class SubmissionAdmin(ReadOnlyAdmin):
                 % {"references": ", ".join(failed)},
                 messages.ERROR,
             )
+
+
+# --- follow-ups: the center's closing days and the satisfaction surveys -----------------
+
+
+@admin.register(ClosingDay)
+class ClosingDayAdmin(admin.ModelAdmin):
+    """Days the center is closed besides weekends and public holidays: deadlines and
+    reminders skip them (consult.deadlines). Managers keep the list; counselors read it."""
+
+    list_display = ["date", "reason"]
+    date_hierarchy = "date"
+    fields = ["date", "reason"]
+
+    def has_module_permission(self, request):
+        return _desk_user(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _desk_user(request)
+
+    def has_add_permission(self, request):
+        return permissions.is_manager(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.is_manager(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.is_manager(request.user)
+
+
+@admin.register(Survey)
+class SurveyAdmin(ReadOnlyAdmin):
+    """The satisfaction surveys of the cases the user may see, read only: the answer is the
+    citizen's."""
+
+    list_display = ["case", "sent_at", "expires_at", "rating", "answered_at"]
+    list_filter = ["rating"]
+    list_select_related = ["case"]
+    search_fields = ["^case__reference"]
+    fields = ["case", "sent_at", "expires_at", "rating", "answered_at", "comment"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        visible = permissions.cases_visible_to(request.user)
+        return super().get_queryset(request).filter(case__in=visible.values("pk"))
+
+    def has_module_permission(self, request):
+        return _desk_user(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _desk_user(request)
+
+
+# --- education: courses, their sessions and the enrolments ------------------------------
+# Seats and enrolment statuses are consult.education's alone: no form here edits them, and
+# every change of an enrolment is an action or a form that calls a service.
+
+
+class EducationDeskAdmin(admin.ModelAdmin):
+    """Counselors and managers of the desk, with the model's permissions."""
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) and _desk_user(request)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and _desk_user(request)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and _desk_user(request)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _desk_user(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.display(description=_("seats taken"))
+def _seats(session: CourseSession) -> str:
+    return f"{session.seats_taken} / {session.capacity}"
+
+
+class CourseSessionInline(ReadOnlyRows, admin.TabularInline):
+    """A course's sessions, newest first; each is changed on its own page."""
+
+    model = CourseSession
+    fields = ["starts_at", "mode", "language", _seats, "is_open"]
+    readonly_fields = fields
+    ordering = ["-starts_at"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Course)
+class CourseAdmin(EducationDeskAdmin):
+    list_display = ["title_ko", "title_en", "default_capacity", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["title_ko", "title_en"]
+    fields = [
+        "title_ko",
+        "title_en",
+        "slug",
+        "summary_ko",
+        "summary_en",
+        "default_capacity",
+        "is_active",
+    ]
+    prepopulated_fields = {"slug": ["title_en"]}
+    inlines = [CourseSessionInline]
+
+
+class CourseSessionForm(forms.ModelForm):
+    class Meta:
+        model = CourseSession
+        fields = [
+            "course",
+            "starts_at",
+            "ends_at",
+            "mode",
+            "place",
+            "online_url",
+            "language",
+            "capacity",
+            "is_open",
+            "counselor",
+        ]
+
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk is not None:
+            # Seats move while the form is open: compare with the row as it is now.
+            taken = CourseSession.objects.filter(pk=self.instance.pk).values_list(
+                "seats_taken", flat=True
+            )
+            if taken and capacity < taken[0]:
+                raise forms.ValidationError(
+                    _("%(taken)d seats are already taken; cancel enrolments before removing seats.")
+                    % {"taken": taken[0]}
+                )
+        return capacity
+
+
+class SessionEnrolmentInline(ReadOnlyRows, admin.TabularInline):
+    """Who is enrolled, waiting or offered a seat; attendance is recorded from the
+    enrolment list's actions."""
+
+    model = Enrolment
+    fields = ["case", "status", "requested_at", "offer_expires_at", "attendance", "enrolled_by"]
+    readonly_fields = fields
+    ordering = ["requested_at", "pk"]
+    extra = 0
+    show_change_link = True
+
+    def get_queryset(self, request):
+        visible = permissions.cases_visible_to(request.user)
+        return (
+            super()
+            .get_queryset(request)
+            .filter(case__in=visible.values("pk"))
+            .select_related("case", "enrolled_by")
+        )
+
+
+@admin.register(CourseSession)
+class CourseSessionAdmin(EducationDeskAdmin):
+    form = CourseSessionForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["course", "starts_at", "mode", "language", _seats, "is_open"]
+    list_filter = ["course", "mode", "is_open", "language"]
+    list_select_related = ["course"]
+    date_hierarchy = "starts_at"
+    ordering = ["-starts_at", "-pk"]
+    fields = [
+        "course",
+        "starts_at",
+        "ends_at",
+        "mode",
+        "place",
+        "online_url",
+        "language",
+        "capacity",
+        "seats_taken",
+        "is_open",
+        "counselor",
+        "enrolment_links",
+    ]
+    readonly_fields = ["seats_taken", "enrolment_links"]
+    inlines = [SessionEnrolmentInline]
+
+    @admin.display(description=_("enrolments"))
+    def enrolment_links(self, session: CourseSession) -> str:
+        if session.pk is None:
+            return "—"
+        listing = reverse("admin:consult_enrolment_changelist")
+        listing += f"?session__id__exact={session.pk}"
+        enrol = reverse("admin:consult_enrolment_add") + f"?session={session.pk}"
+        return format_html(
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            listing,
+            _("Record attendance, cancel"),
+            enrol,
+            _("Enrol a case"),
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "counselor":
+            kwargs["queryset"] = workflow.counselors()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.save()
+            return
+        # Never write seats_taken from the form's copy: an enrolment may have moved it since.
+        obj.save(update_fields=CourseSessionForm._meta.fields)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(EducationDeskAdmin):
+    list_display = [
+        "case",
+        "session",
+        "status",
+        "requested_at",
+        "offer_expires_at",
+        "attendance",
+        "enrolled_by",
+    ]
+    list_filter = ["status", "attendance", "session__course", "session"]
+    list_select_related = ["case", "session__course", "enrolled_by"]
+    search_fields = ["^case__reference"]
+    search_help_text = _("A case reference (COOP-2026-000123).")
+    ordering = ["-requested_at", "-pk"]
+    fields = list_display
+    readonly_fields = list_display
+    actions = ["cancel_enrolments", "mark_attended", "mark_absent"]
+
+    def get_queryset(self, request):
+        visible = permissions.cases_visible_to(request.user)
+        return super().get_queryset(request).filter(case__in=visible.values("pk"))
+
+    def has_change_permission(self, request, obj=None):
+        # The list's actions need "change"; an enrolment's own page is read only.
+        return obj is None and super().has_change_permission(request)
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Enrol a case in a session through consult.education (seat or waiting list)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial = {key: request.GET[key] for key in ("session", "reference") if key in request.GET}
+        form = DeskEnrolForm(request.POST if request.method == "POST" else None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            case = (
+                permissions.cases_visible_to(request.user)
+                .filter(reference=form.cleaned_data["reference"])
+                .first()
+            )
+            if case is None:
+                form.add_error("reference", _("No case you can see has this reference."))
+            else:
+                try:
+                    enrolment = education.enrolment_request(
+                        session_id=form.cleaned_data["session"].pk,
+                        case_id=case.pk,
+                        actor=workflow.Actor.staff(request.user),
+                    )
+                except education.EducationError as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    self.message_user(
+                        request,
+                        _("%(case)s: %(status)s.")
+                        % {"case": case.reference, "status": enrolment.get_status_display()},
+                        messages.SUCCESS,
+                    )
+                    return HttpResponseRedirect(
+                        reverse("admin:consult_enrolment_changelist")
+                        + f"?session__id__exact={enrolment.session_id}"
+                    )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Enrol a case in a course session"),
+            "opts": self.model._meta,
+            "form": form,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/consult/enrolment/enrol.html", context)
+
+    @admin.action(description=_("Cancel the selected enrolments"), permissions=["change"])
+    def cancel_enrolments(self, request, queryset):
+        actor = workflow.Actor.staff(request.user)
+        self._each(
+            request,
+            queryset,
+            lambda e: education.enrolment_cancel(enrolment_id=e.pk, actor=actor),
+        )
+
+    @admin.action(description=_("Record as attended"), permissions=["change"])
+    def mark_attended(self, request, queryset):
+        self._attendance(request, queryset, Enrolment.Attendance.ATTENDED)
+
+    @admin.action(description=_("Record as absent"), permissions=["change"])
+    def mark_absent(self, request, queryset):
+        self._attendance(request, queryset, Enrolment.Attendance.ABSENT)
+
+    def _attendance(self, request, queryset, attendance: str) -> None:
+        actor = workflow.Actor.staff(request.user)
+        self._each(
+            request,
+            queryset,
+            lambda e: education.attendance_record(
+                enrolment_id=e.pk, attendance=attendance, actor=actor
+            ),
+        )
+
+    def _each(self, request, queryset, change) -> None:
+        done, refused = 0, []
+        for enrolment in queryset.select_related("case").order_by("pk"):
+            try:
+                change(enrolment)
+            except education.EducationError as exc:
+                refused.append(f"{enrolment.case.reference}: {exc}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d enrolment changed.", "%(count)d enrolments changed.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)

@@ -203,3 +203,27 @@ FORMS = {
     form.name: form
     for form in (ReplyForm, NoteForm, StatusForm, RouteForm, AssignForm, PriorityForm, MergeForm)
 }
+
+
+class PrivacyRequestForm(forms.Form):
+    """A citizen's request about their data, as a manager enters it (consult.privacy does
+    the rest): the address they wrote from, and what they ask for."""
+
+    EXPORT, ERASE = "export", "erase"
+
+    email = forms.EmailField(
+        label=_("Citizen's email address"),
+        max_length=254,
+        help_text=_("The address the citizen wrote from; upper and lower case do not matter."),
+    )
+    kind = forms.ChoiceField(
+        label=_("Request"),
+        choices=[
+            (EXPORT, _("A copy of their data (a JSON file to hand over)")),
+            (ERASE, _("Erasure of their data")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    # Filled in by the erasure's confirmation page: the number of cases the manager was
+    # shown. Without it an erasure only asks for confirmation.
+    confirmed_cases = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)

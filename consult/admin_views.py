@@ -32,6 +32,7 @@ from coopcenter.core.csvstream import csv_pieces
 from registry.models import District
 
 from . import admin_forms, permissions, workflow
+from .admin_consulting import case_panel
 from .models import (
     OPEN_STATUSES,
     Attachment,
@@ -209,6 +210,7 @@ def case_page(model_admin, request, case: Case, *, forms=None, status: int = 200
         "timeline": timeline(case),
         "loose_files": list(case.attachments.filter(message__isnull=True)),
         "route_is_referral": case.track != Track.TRIAGE,
+        **case_panel(model_admin, request, case, can_act=can_act),
     }
     request.current_app = model_admin.admin_site.name
     return TemplateResponse(request, "admin/consult/case/case_page.html", context, status=status)

@@ -27,6 +27,23 @@ def _notice_changed(**kwargs) -> None:
     transaction.on_commit(privacy_notice_forget)
 
 
+def _closing_days_changed(**kwargs) -> None:
+    from django.db import transaction
+
+    from .deadlines import closing_days_forget
+
+    # As for the notice: now, and again after commit, so a read in between is not kept.
+    closing_days_forget()
+    transaction.on_commit(closing_days_forget)
+
+
+def _calendar_changed(**kwargs) -> None:
+    from .education import education_touch_on_commit
+
+    # A course or session edited in the admin: the public calendar's cached pages go.
+    education_touch_on_commit()
+
+
 class ConsultConfig(AppConfig):
     name = "consult"
     verbose_name = _("Case desk")
@@ -41,3 +58,8 @@ class ConsultConfig(AppConfig):
 
         post_save.connect(_notice_changed, sender=PrivacyNotice)
         post_delete.connect(_notice_changed, sender=PrivacyNotice)
+        post_save.connect(_closing_days_changed, sender="consult.ClosingDay")
+        post_delete.connect(_closing_days_changed, sender="consult.ClosingDay")
+        for sender in ("consult.Course", "consult.CourseSession"):
+            post_save.connect(_calendar_changed, sender=sender)
+            post_delete.connect(_calendar_changed, sender=sender)

@@ -12,12 +12,14 @@ are created only when no demo case exists yet.
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from . import workflow
 from .deadlines import first_response_due
@@ -25,6 +27,8 @@ from .models import (
     AccessToken,
     CannedReply,
     Case,
+    Course,
+    CourseSession,
     Event,
     Message,
     Priority,
@@ -465,12 +469,75 @@ def seed(stdout=None) -> int:
     with transaction.atomic():
         _seed_staff(stdout)
         _seed_canned_replies()
+        _seed_courses(stdout)
         if Case.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").exists():
             _say(stdout, "demo cases already present")
+            _seed_consulting(stdout)  # a desk seeded before consulting existed gets it now
             return 0
         created = _seed_cases()
+        _seed_consulting(stdout)
     _say(stdout, f"{created} demo cases, {CannedReply.objects.count()} canned replies")
     return created
+
+
+# --- education ------------------------------------------------------------------------
+
+FOUNDING_COURSE = {
+    "title_ko": "협동조합 설립 기초",
+    "title_en": "Co-op founding basics",
+    "summary_ko": (
+        "협동조합을 처음 준비하는 분을 위한 세 시간짜리 교육입니다. 협동조합의 원칙(1인 1표), "
+        "일반협동조합과 사회적협동조합의 차이, 정관 만들기, 창립총회와 설립 신고·등기 절차를 "
+        "다룹니다. 함께 설립할 분들과 같이 들으시면 좋습니다."
+    ),
+    "summary_en": (
+        "A three-hour course for anyone preparing a cooperative: the co-op principles (one "
+        "member, one vote), general and social co-ops compared, writing the bylaws, the "
+        "founding meeting, and filing and registration. Come with your co-founders if you can."
+    ),
+    "default_capacity": 30,
+}
+FOUNDING_SLUG = "coop-founding-basics"
+COURSE_PLACE = "서울시협동조합상담센터 3층 교육장"
+COURSE_ONLINE_URL = "https://meet.example.org/coop-founding-basics"
+
+
+def _session_days(today, count: int) -> list:
+    """The second and fourth Wednesdays from today on: twice a month."""
+    days = []
+    year, month = today.year, today.month
+    while len(days) < count:
+        first = date(year, month, 1)
+        wednesday = first + timedelta(days=(2 - first.weekday()) % 7)
+        days += [
+            d for d in (wednesday + timedelta(days=7), wednesday + timedelta(days=21)) if d > today
+        ]
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return days[:count]
+
+
+def _seed_courses(stdout) -> int:
+    """The founding course with its next six sessions (14:00 to 17:00 in Seoul, 30 seats,
+    the third one online); none are added while the course has sessions to come."""
+    course, _created = Course.objects.update_or_create(slug=FOUNDING_SLUG, defaults=FOUNDING_COURSE)
+    if course.sessions.filter(starts_at__gt=timezone.now()).exists():
+        return 0
+    seoul = ZoneInfo("Asia/Seoul")
+    days = _session_days(timezone.now().astimezone(seoul).date(), 6)
+    for n, day in enumerate(days):
+        online = n == 2
+        CourseSession.objects.create(
+            course=course,
+            starts_at=datetime.combine(day, time(14), tzinfo=seoul),
+            ends_at=datetime.combine(day, time(17), tzinfo=seoul),
+            mode=CourseSession.Mode.ONLINE if online else CourseSession.Mode.IN_PERSON,
+            place="" if online else COURSE_PLACE,
+            online_url=COURSE_ONLINE_URL if online else "",
+            language="ko",
+            capacity=course.default_capacity,
+        )
+    _say(stdout, f"{len(days)} sessions of the course {course.title_en!r}")
+    return len(days)
 
 
 def _say(stdout, line: str) -> None:
@@ -663,3 +730,91 @@ def _backdate(case: Case, delta: timedelta) -> None:
     Case.objects.filter(pk=case.pk).update(
         first_response_due=first_response_due(track=track, received=case.created_at)
     )
+
+
+# --- consulting -----------------------------------------------------------------------
+
+# One founding engagement of an in-progress consulting case: two meetings (the second with
+# an outside accountant, a made-up name) and the first two of its five steps ticked off.
+DEMO_MEETINGS = [
+    {
+        "after_days": 2,
+        "place": "센터 2층 상담실",
+        "expert_name": "",
+        "expert_field": "",
+        "summary": "설립 취지와 사업 계획을 함께 정리함. 발기인 다섯 명 확보, 정관 초안 준비 중.",
+        "next_step": "정관 초안을 보내 주시면 검토 의견을 드림.",
+    },
+    {
+        "after_days": 6,
+        "place": "온라인 회의",
+        "expert_name": "정하늘 (가상 회계사)",
+        "expert_field": "accounting",
+        "summary": "출자금 구성과 첫해 예산, 회계 처리 방식을 회계 전문가와 함께 검토함.",
+        "next_step": "창립총회 자료(정관, 사업계획서, 예산안) 준비",
+    },
+]
+DEMO_TICKED_STEPS = 2
+
+
+def _demo_cases():
+    return Case.objects.filter(email__endswith=f"@{DEMO_DOMAIN}")
+
+
+def _seed_consulting(stdout) -> None:
+    """The demo engagement and the demo case that helped found a registry co-op, each made
+    through consult.consulting, then moved back in time with its case; idempotent."""
+    from registry.models import Cooperative
+
+    from . import consulting
+    from .models import ChecklistItem, Engagement, Meeting
+
+    cases = _demo_cases()
+    if not Engagement.objects.filter(case__in=cases).exists():
+        case = (
+            cases.filter(track=T.CONSULTING, status=S.IN_PROGRESS)
+            .order_by("created_at", "pk")
+            .first()
+        )
+        staff = _staff_for(case) if case is not None else None
+        if staff is not None:
+            actor = workflow.Actor.staff(staff)
+            engagement = consulting.engagement_start(case_id=case.pk, kind="founding", actor=actor)
+            started = case.created_at + timedelta(days=1)
+            Engagement.objects.filter(pk=engagement.pk).update(started_at=started)
+            # The engagement's note, as if written the day it started.
+            note = Message.objects.filter(case=case, is_internal=True).order_by("-pk").first()
+            Message.objects.filter(pk=note.pk).update(created_at=started)
+            for meeting in DEMO_MEETINGS:
+                starts_at = case.created_at + timedelta(days=meeting["after_days"])
+                consulting.meeting_add(
+                    engagement_id=engagement.pk,
+                    starts_at=starts_at,
+                    counselor=staff,
+                    expert_name=meeting["expert_name"],
+                    expert_field=meeting["expert_field"],
+                    place=meeting["place"],
+                    summary=meeting["summary"],
+                    next_step=meeting["next_step"],
+                    next_step_due=timezone.localdate() + timedelta(days=7),
+                    actor=actor,
+                )
+            steps = ChecklistItem.objects.filter(engagement=engagement).order_by("position")
+            for item in steps[:DEMO_TICKED_STEPS]:
+                consulting.checklist_tick(item_id=item.pk, done=True, actor=actor)
+            last_meeting = Meeting.objects.filter(engagement=engagement).order_by("-starts_at")
+            ChecklistItem.objects.filter(engagement=engagement, done_at__isnull=False).update(
+                done_at=last_meeting.first().starts_at
+            )
+            _say(stdout, f"demo consulting engagement on {case.reference}")
+    if not cases.filter(cooperative__isnull=False).exists():
+        case = cases.filter(track=T.CONSULTING, status=S.CLOSED).order_by("pk").first()
+        cooperative = Cooperative.objects.order_by("-registration_date", "pk").first()
+        staff = _staff_for(case) if case is not None else None
+        if cooperative is None or staff is None:
+            _say(stdout, "no registry co-op to link a demo case to (seed the registry first)")
+            return
+        consulting.case_link_cooperative(
+            case_id=case.pk, cooperative_id=cooperative.pk, actor=workflow.Actor.staff(staff)
+        )
+        _say(stdout, f"demo case {case.reference} helped found {cooperative.name}")

@@ -287,3 +287,47 @@ class FindForm(forms.Form):
         if not reference:
             raise ValidationError(self.fields["reference"].error_messages["required"])
         return reference
+
+
+SURVEY_COMMENT_MAX_LENGTH = 2000
+
+
+class SurveyForm(forms.Form):
+    """The satisfaction survey: a rating from 1 to 5 (radio buttons in a fieldset, so a
+    screen reader reads the question with each choice) and an optional comment."""
+
+    RATINGS = [
+        (5, _("5: Very satisfied")),
+        (4, _("4: Satisfied")),
+        (3, _("3: Neither satisfied nor dissatisfied")),
+        (2, _("2: Dissatisfied")),
+        (1, _("1: Very dissatisfied")),
+    ]
+
+    rating = forms.TypedChoiceField(
+        label=_("How satisfied are you with our help?"),
+        choices=RATINGS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a rating from 1 to 5.")},
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to tell us? (optional)"),
+        required=False,
+        max_length=SURVEY_COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+    def __init__(self, *args, action: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["comment"].help_text = _("At most %(count)d characters.") % {
+            "count": SURVEY_COMMENT_MAX_LENGTH
+        }
+        self.helper = FormHelper()
+        self.helper.form_action = action
+        self.helper.form_id = "survey-form"
+        # The survey link is the credential, as the tracking link is for the tracking page
+        # (see consult.views.token_is_the_credential).
+        self.helper.disable_csrf = True
+        self.helper.attrs = {"data-submit-once": "", "novalidate": ""}
+        self.helper.layout = Layout(*self.fields, _submit(_("Send my answer")))

@@ -149,6 +149,11 @@ class CaseQuerySet(models.QuerySet):
         today = today or timezone.localdate()
         return self.open().filter(first_responded_at__isnull=True, first_response_due__lt=today)
 
+    def reportable(self):
+        """The cases the managers' reports count: real inquiries, so neither the center's
+        test cases nor spam nor duplicates merged into another case."""
+        return self.filter(is_test=False).exclude(status__in=(Status.SPAM, Status.MERGED))
+
 
 class Inquiry(models.Model):
     """What a citizen tells us on the inquiry form: shared by the submission that arrives
@@ -229,8 +234,9 @@ class Case(Inquiry):
         _("first response"), null=True, blank=True, editable=False
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
-    # Set by consult.services.case_anonymise once the retention period is over (PIPA
-    # art. 21): the citizen's data is gone, the statistics fields remain.
+    # Set by consult.privacy.cases_anonymise once the retention period is over (PIPA
+    # art. 21) or on the citizen's request (art. 36): their data is gone, the statistics
+    # fields remain.
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
     # While a case waits on the citizen its clock is paused: the workflow sets waiting_since
     # on entering `waiting_on_citizen` and, on leaving it, adds the business days spent
@@ -605,8 +611,8 @@ class CourseSessionQuerySet(models.QuerySet):
 
 class CourseSession(models.Model):
     class Mode(models.TextChoices):
-        IN_PERSON = "in_person", _("In person")
-        ONLINE = "online", _("Online")
+        IN_PERSON = "in_person", pgettext_lazy("session format", "In person")
+        ONLINE = "online", pgettext_lazy("session format", "Online")
 
     course = models.ForeignKey(
         Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
@@ -677,12 +683,12 @@ class CourseSession(models.Model):
     def __str__(self) -> str:
         return f"{self.course} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("education:session", args=[self.pk])
+
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.seats_taken, 0)
-
-    def get_absolute_url(self) -> str:
-        return reverse("education:session", args=[self.pk])
 
 
 class Enrolment(models.Model):
@@ -919,7 +925,7 @@ class Survey(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("satisfaction survey")

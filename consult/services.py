@@ -26,17 +26,25 @@ from coopcenter.core.tasks import enqueue_on_commit
 
 from . import mails, workflow
 from .models import (
-    FINAL_STATUSES,
     AccessToken,
     Attachment,
     Case,
-    Event,
     Message,
     PrivacyNotice,
     ReferenceCounter,
     Status,
     Submission,
     attachment_name,
+)
+
+# Retention (PIPA art. 21) lives with the citizens' other privacy rights in consult.privacy;
+# these names stay importable from here for the callers that know them from here.
+from .privacy import (  # noqa: F401
+    ANONYMISED_NAME,
+    ANONYMISED_TEXT,
+    anonymised_email,
+    case_anonymise,
+    cases_due_for_anonymising,
 )
 from .uploads import validate_upload
 
@@ -500,93 +508,3 @@ def case_send_link(*, reference: str, email: str) -> bool:
         )
     mails.mail_link(case=case, token=token, token_id=row.pk)
     return True
-
-
-# --- retention (PIPA art. 21) ---------------------------------------------------------
-
-ANONYMISED_NAME = "(anonymised)"
-ANONYMISED_TEXT = "(anonymised: removed after the retention period)"
-
-
-def anonymised_email(case_id: int) -> str:
-    # The reserved .invalid domain reaches nobody; the id keeps the value unique per case.
-    return f"case-{case_id}@anonymised.invalid"
-
-
-def cases_due_for_anonymising(*, now=None, days: int | None = None):
-    """Cases over (closed, spam, merged) for longer than CONSULT_RETENTION_DAYS and not yet
-    anonymised. A resolved case is not over: close it and its period starts."""
-    now = now or timezone.now()
-    days = settings.CONSULT_RETENTION_DAYS if days is None else days
-    return Case.objects.filter(
-        status__in=FINAL_STATUSES,
-        closed_at__lt=now - timedelta(days=days),
-        anonymised_at__isnull=True,
-    ).order_by("closed_at", "pk")
-
-
-@transaction.atomic
-def case_anonymise(*, case_id: int) -> Case:
-    """Remove everything that identifies the citizen from one case, keeping what the
-    statistics need (reference, track, status, stage, topic, service wanted, district,
-    dates, events' codes, the consent record). Irreversible; running it twice is harmless.
-
-    - name, email, phone and the first message become placeholders;
-    - every message body becomes a placeholder, internal notes included (counselors quote
-      the citizen in them), and so do the free-text reasons of the case's events;
-    - attachments are deleted, files first, rows after;
-    - tracking links are revoked, so no URL opens the case any more;
-    - the outbox rows of mails sent to the citizen about this case lose their recipient
-      and their text (the reference stays, so the outbox history still adds up).
-    """
-    from coopcenter.outbox.models import OutgoingMail
-
-    case = Case.objects.select_for_update().get(pk=case_id)
-    if case.anonymised_at is not None:
-        return case
-    now = timezone.now()
-    placeholder_email = anonymised_email(case.pk)
-
-    # The citizen's mails are found by the idempotency keys consult.mails gives them.
-    keys = [f"consult:ack:{case.pk}"]
-    keys += [f"consult:link:{pk}" for pk in case.tokens.values_list("pk", flat=True)]
-    keys += [
-        f"consult:reply:{pk}"
-        for pk in case.messages.filter(is_internal=False).values_list("pk", flat=True)
-    ]
-    event_ids = list(case.events.values_list("pk", flat=True))
-    keys += [f"consult:referred:{pk}" for pk in event_ids]
-    keys += [f"consult:resolved:{pk}" for pk in event_ids]
-    OutgoingMail.objects.filter(idempotency_key__in=keys).update(
-        recipient=placeholder_email, context={"reference": case.reference}
-    )
-
-    for attachment in case.attachments.all():
-        attachment.file.delete(save=False)
-    case.attachments.all().delete()
-    case.messages.update(body=ANONYMISED_TEXT)
-    # Events are append-only for every other writer; the reason is free text a counselor
-    # typed, so it goes like the rest. Codes, actors and times stay.
-    case.events.exclude(reason="").exclude(field=Event.Field.MERGED_INTO).exclude(
-        field=Event.Field.STATUS, new_value=Status.MERGED
-    ).update(reason=ANONYMISED_TEXT)
-    case.tokens.filter(revoked_at__isnull=True).update(revoked_at=now)
-
-    case.name = ANONYMISED_NAME
-    case.email = placeholder_email
-    case.phone = ""
-    case.message = ANONYMISED_TEXT
-    case.anonymised_at = now
-    case.version += 1
-    case.save(
-        update_fields=[
-            "name",
-            "email",
-            "phone",
-            "message",
-            "anonymised_at",
-            "version",
-            "updated_at",
-        ]
-    )
-    return case

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import TemplateView
 
-from . import views
+from . import education_views, views
 
 app_name = "consult"
 
@@ -17,5 +17,27 @@ urlpatterns = [
         "track/<str:reference>/<str:token>/files/<int:attachment_id>/",
         views.case_attachment,
         name="attachment",
+    ),
+    path("survey/<str:token>/", views.survey, name="survey"),
+    # Course places, from the tracking page (consult.education_views).
+    path(
+        "track/<str:reference>/<str:token>/education/enrol/",
+        education_views.enrol,
+        name="education_enrol",
+    ),
+    path(
+        "track/<str:reference>/<str:token>/education/<int:enrolment_id>/cancel/",
+        education_views.enrolment_cancel_view,
+        name="education_cancel",
+    ),
+    path(
+        "track/<str:reference>/<str:token>/education/<int:enrolment_id>/accept/",
+        education_views.offer_accept,
+        name="education_accept",
+    ),
+    path(
+        "track/<str:reference>/<str:token>/education/<int:enrolment_id>/decline/",
+        education_views.offer_decline,
+        name="education_decline",
     ),
 ]

@@ -31,7 +31,14 @@ from django_ratelimit.core import get_usage
 from coopcenter.core.views import page_not_found
 
 from .deadlines import first_response_due
-from .forms import CaseForm, FindForm, ReplyForm
+from .followups import (
+    SurveyAnswered,
+    SurveyExpired,
+    survey_answer,
+    survey_is_expired,
+    survey_lookup,
+)
+from .forms import CaseForm, FindForm, ReplyForm, SurveyForm
 from .models import AccessToken, Attachment, Case, Message, Status, Track
 from .services import (
     case_send_link,
@@ -294,11 +301,16 @@ _TRACK_LOCAL: OrderedDict[str, str] = OrderedDict()
 _TRACK_LOCAL_MAX = 256
 
 
-def _track_content(request: HttpRequest, case: Case, token: str) -> str:
+def track_cache_key(case: Case, *, version: int, language: str) -> str:
     # The reference and the time of receipt make the key unique to this case even in a
-    # database that was reset and hands out the same ids again.
+    # database that was reset and hands out the same ids again. (consult.privacy drops
+    # these copies when a case is anonymised.)
     received = case.created_at.timestamp()
-    key = f"consult:track:{case.pk}:{case.reference}:{received}:{case.version}:{get_language()}"
+    return f"consult:track:{case.pk}:{case.reference}:{received}:{version}:{language}"
+
+
+def _track_content(request: HttpRequest, case: Case, token: str) -> str:
+    key = track_cache_key(case, version=case.version, language=get_language())
     html = _TRACK_LOCAL.get(key)
     if html is None:
         try:
@@ -316,6 +328,17 @@ def _track_content(request: HttpRequest, case: Case, token: str) -> str:
     return mark_safe(html.replace(TOKEN_PLACEHOLDER, token))  # noqa: S308  (our own render)
 
 
+def _track_page(request: HttpRequest, case: Case, token: str, content: str) -> HttpResponse:
+    # The course places of an education case change with every enrolment in their sessions,
+    # not with the case's version: that block is rendered apart from the cached content.
+    from .education_views import track_education
+
+    education = track_education(request, case, token)
+    return render(
+        request, "consult/track.html", {"case": case, "content": content, "education": education}
+    )
+
+
 @token_is_the_credential
 @private_page
 @require_http_methods(["GET", "POST"])
@@ -325,7 +348,7 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
         return HttpResponseRedirect(_track_url(case_survivor(case), token))
     if request.method == "GET":
         content = _track_content(request, case, token)
-        return render(request, "consult/track.html", {"case": case, "content": content})
+        return _track_page(request, case, token, content)
     url = _track_url(case, token)
     context = _track_context(request, case, token, bound=True)
     form = context["form"]
@@ -345,7 +368,7 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
             messages.success(request, _("Thank you. Your reply has been sent to us."))
             return _see_other(url)
     content = mark_safe(render_to_string("consult/_track_content.html", context, request))  # noqa: S308
-    return render(request, "consult/track.html", {"case": case, "content": content})
+    return _track_page(request, case, token, content)
 
 
 @token_is_the_credential
@@ -446,3 +469,54 @@ def case_find(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_find_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "consult/find_sent.html")
+
+
+# --- the satisfaction survey ---------------------------------------------------------
+
+
+def _survey_page(request: HttpRequest, survey, token: str, *, form=None, state: str, status=200):
+    return render(
+        request,
+        "consult/survey.html",
+        {"survey": survey, "case": survey.case, "token": token, "form": form, "state": state},
+        status=status,
+    )
+
+
+@token_is_the_credential
+@private_page
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    """The survey link's page: the form, or "thank you" once answered (410 once expired).
+    Only the POST writes, once; a second answer is refused with 409."""
+    found = survey_lookup(token=token)
+    if found is None:
+        raise Http404
+    action = reverse("consult:survey", kwargs={"token": token})
+    if found.answered_at is not None:
+        if request.method == "POST":
+            messages.error(
+                request, _("You have already answered this survey; we keep your first answer.")
+            )
+            return _survey_page(request, found, token, state="answered", status=409)
+        return _survey_page(request, found, token, state="answered")
+    if survey_is_expired(found):
+        return _survey_page(request, found, token, state="expired", status=410)
+    if request.method == "GET":
+        return _survey_page(request, found, token, form=SurveyForm(action=action), state="open")
+    form = SurveyForm(request.POST, action=action)
+    if not form.is_valid():
+        return _survey_page(request, found, token, form=form, state="open", status=400)
+    try:
+        survey_answer(
+            survey_id=found.pk,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+    except SurveyAnswered as exc:
+        messages.error(request, str(exc))
+        return _survey_page(request, found, token, state="answered", status=409)
+    except SurveyExpired:
+        return _survey_page(request, found, token, state="expired", status=410)
+    messages.success(request, _("Thank you! Your answer has been recorded."))
+    return _see_other(action)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import mails
-from .deadlines import first_response_due
+from .deadlines import business_days_between, first_response_due
 from .models import (
     FINAL_STATUSES,
     SERVICE_TRACKS,
@@ -168,10 +168,17 @@ def _save(case: Case, fields: Sequence[str]) -> None:
 
 
 def _set_status(
-    case: Case, new: str, actor: Actor, reason: str = "", also: Sequence[str] = ()
+    case: Case,
+    new: str,
+    actor: Actor,
+    reason: str = "",
+    also: Sequence[str] = (),
+    *,
+    mail_resolved: bool = True,
 ) -> Event:
     """Change the status; `also` names fields the caller set that must be saved in the
-    same write (a merge's target, which the database requires together with `merged`)."""
+    same write (a merge's target, which the database requires together with `merged`).
+    `mail_resolved=False` is for a resolution whose caller sends its own mail instead."""
     old = case.status
     if old == new:
         raise WorkflowError(_("The case already has this status."))
@@ -190,13 +197,31 @@ def _set_status(
     elif old in FINAL_STATUSES:
         case.closed_at = None
         fields.append("closed_at")
+    fields += _waiting_clock(case, old, new)
     _save(case, fields)
     event = _record(case, actor, "status", old, new, reason)
-    if new == S.RESOLVED:
+    if new == S.RESOLVED and mail_resolved:
         mails.mail_resolved(case=case, event=event)
     if new in FINAL_STATUSES:
         _revoke_old_links(case)
     return event
+
+
+def _waiting_clock(case: Case, old: str, new: str) -> list[str]:
+    """While a case waits on the citizen its clock is paused: entering the status starts
+    the wait, leaving it adds the business days waited (the reports subtract them). Saved
+    in the status change's own write; returns the fields it set."""
+    if new == S.WAITING_ON_CITIZEN:
+        case.waiting_since = timezone.now()
+        return ["waiting_since"]
+    if old == S.WAITING_ON_CITIZEN:
+        if case.waiting_since is not None:
+            case.waiting_business_days += business_days_between(
+                timezone.localdate(case.waiting_since), timezone.localdate()
+            )
+        case.waiting_since = None
+        return ["waiting_since", "waiting_business_days"]
+    return []
 
 
 def _revoke_old_links(case: Case) -> None:
@@ -276,6 +301,26 @@ def case_transition(
     if status == S.MERGED:
         raise WorkflowError(_("Use “merge into another case” to merge."))
     _set_status(case, status, actor, reason)
+    return case
+
+
+@transaction.atomic
+def case_resolve_unanswered(*, case_id: int, waiting_since) -> Case | None:
+    """Resolve a case the citizen left unanswered (consult.followups, after
+    CONSULT_WAITING_RESOLVE_DAYS), as the system. None when it no longer waits since that
+    moment (the citizen replied, or a counselor moved it, since the run looked).
+
+    The citizen gets one mail, the "resolved because you did not answer" one with a fresh
+    tracking link and how to reopen, instead of the usual resolution mail: two mails about
+    the same change would only confuse."""
+    case = _lock(case_id)
+    if case.status != S.WAITING_ON_CITIZEN or case.waiting_since != waiting_since:
+        return None
+    _set_status(case, S.RESOLVED, Actor.system(), mail_resolved=False)
+    from .services import token_issue
+
+    _row, token = token_issue(case=case)
+    mails.mail_auto_resolved(case=case, token=token, waited_since=waiting_since)
     return case
 
 

@@ -4,6 +4,7 @@
 and, for a section longer than its `limit`, each further page (?p=2, ...).
 """
 
+from consult.sitemaps import CourseSessionSitemap, EducationPagesSitemap
 from coopcenter.core.sitemaps import StaticPagesSitemap
 from registry.sitemaps import CooperativeSitemap, RegistryPagesSitemap
 
@@ -11,4 +12,6 @@ SITEMAPS = {
     "pages": StaticPagesSitemap,
     "registry": RegistryPagesSitemap,
     "cooperatives": CooperativeSitemap,
+    "education": EducationPagesSitemap,
+    "sessions": CourseSessionSitemap,
 }

@@ -35,6 +35,7 @@ urlpatterns += i18n_patterns(
     path("", include("coopcenter.core.urls")),
     path("registry/", include("registry.urls")),
     path("consult/", include("consult.urls")),
+    path("education/", include("consult.education_urls")),
     path("articles/", include("articles.urls")),
     prefix_default_language=False,
 )

@@ -7,267 +7,665 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consult', '0007_intake_count'),
-        ('registry', '0004_labels'),
+        ("consult", "0007_intake_count"),
+        ("registry", "0004_labels"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChecklistTemplateItem',
+            name="ChecklistTemplateItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('founding', 'Founding a co-op'), ('operating', 'Running a co-op'), ('conversion', 'Converting an organisation into a co-op'), ('other', 'Other')], max_length=20, verbose_name='engagement kind')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('label_ko', models.CharField(max_length=200, verbose_name='Korean label')),
-                ('label_en', models.CharField(max_length=200, verbose_name='English label')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("founding", "Founding a co-op"),
+                            ("operating", "Running a co-op"),
+                            ("conversion", "Converting an organisation into a co-op"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="engagement kind",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("label_ko", models.CharField(max_length=200, verbose_name="Korean label")),
+                ("label_en", models.CharField(max_length=200, verbose_name="English label")),
             ],
             options={
-                'verbose_name': 'checklist step',
-                'verbose_name_plural': 'checklist steps',
-                'ordering': ['kind', 'position', 'pk'],
+                "verbose_name": "checklist step",
+                "verbose_name_plural": "checklist steps",
+                "ordering": ["kind", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClosingDay',
+            name="ClosingDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
             ],
             options={
-                'verbose_name': 'closing day',
-                'verbose_name_plural': 'closing days',
-                'ordering': ['-date'],
+                "verbose_name": "closing day",
+                "verbose_name_plural": "closing days",
+                "ordering": ["-date"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='cooperative',
-            field=models.ForeignKey(blank=True, help_text='The registry entry of the co-op this case helped to found.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='founding_cases', to='registry.cooperative', verbose_name='co-op founded'),
+            model_name="case",
+            name="cooperative",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The registry entry of the co-op this case helped to found.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="founding_cases",
+                to="registry.cooperative",
+                verbose_name="co-op founded",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='is_test',
-            field=models.BooleanField(default=False, help_text='Test cases get no satisfaction survey and are left out of the reports.', verbose_name='test case'),
+            model_name="case",
+            name="is_test",
+            field=models.BooleanField(
+                default=False,
+                help_text="Test cases get no satisfaction survey and are left out of the reports.",
+                verbose_name="test case",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='waiting_business_days',
-            field=models.PositiveIntegerField(default=0, editable=False, verbose_name='business days spent waiting on the citizen'),
+            model_name="case",
+            name="waiting_business_days",
+            field=models.PositiveIntegerField(
+                default=0, editable=False, verbose_name="business days spent waiting on the citizen"
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='waiting_since',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='waiting on the citizen since'),
+            model_name="case",
+            name="waiting_since",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="waiting on the citizen since"
+            ),
         ),
         migrations.AlterField(
-            model_name='event',
-            name='field',
-            field=models.CharField(choices=[('status', 'status'), ('track', 'track'), ('assignee', 'assignee'), ('priority', 'priority'), ('merged_into', 'merged into'), ('privacy', 'privacy request')], max_length=20, verbose_name='field'),
+            model_name="event",
+            name="field",
+            field=models.CharField(
+                choices=[
+                    ("status", "status"),
+                    ("track", "track"),
+                    ("assignee", "assignee"),
+                    ("priority", "priority"),
+                    ("merged_into", "merged into"),
+                    ("privacy", "privacy request"),
+                ],
+                max_length=20,
+                verbose_name="field",
+            ),
         ),
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title_ko', models.CharField(max_length=200, verbose_name='Korean title')),
-                ('title_en', models.CharField(max_length=200, verbose_name='English title')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='slug')),
-                ('summary_ko', models.TextField(blank=True, verbose_name='Korean description')),
-                ('summary_en', models.TextField(blank=True, verbose_name='English description')),
-                ('default_capacity', models.PositiveSmallIntegerField(default=30, verbose_name='usual number of seats')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title_ko", models.CharField(max_length=200, verbose_name="Korean title")),
+                ("title_en", models.CharField(max_length=200, verbose_name="English title")),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="slug")),
+                ("summary_ko", models.TextField(blank=True, verbose_name="Korean description")),
+                ("summary_en", models.TextField(blank=True, verbose_name="English description")),
+                (
+                    "default_capacity",
+                    models.PositiveSmallIntegerField(
+                        default=30, verbose_name="usual number of seats"
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
             ],
             options={
-                'verbose_name': 'course',
-                'verbose_name_plural': 'courses',
-                'ordering': ['title_ko'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('default_capacity__gt', 0)), name='consult_course_capacity_positive')],
+                "verbose_name": "course",
+                "verbose_name_plural": "courses",
+                "ordering": ["title_ko"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("default_capacity__gt", 0)),
+                        name="consult_course_capacity_positive",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CourseSession',
+            name="CourseSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('online', 'Online')], default='in_person', max_length=10, verbose_name='format')),
-                ('place', models.CharField(blank=True, help_text='Address and room, for in-person sessions.', max_length=200, verbose_name='place')),
-                ('online_url', models.URLField(blank=True, help_text='Sent to confirmed participants only; never shown on the public page.', verbose_name='online link')),
-                ('language', models.CharField(choices=[('ko', 'Korean'), ('en', 'English')], default='ko', max_length=5, verbose_name='language')),
-                ('capacity', models.PositiveSmallIntegerField(verbose_name='seats')),
-                ('seats_taken', models.PositiveSmallIntegerField(default=0, editable=False, verbose_name='seats taken')),
-                ('is_open', models.BooleanField(default=True, verbose_name='open for enrolment')),
-                ('counselor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='counselor in charge')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='consult.course', verbose_name='course')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("online", "Online")],
+                        default="in_person",
+                        max_length=10,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True,
+                        help_text="Address and room, for in-person sessions.",
+                        max_length=200,
+                        verbose_name="place",
+                    ),
+                ),
+                (
+                    "online_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="Sent to confirmed participants only; never shown on the public page.",
+                        verbose_name="online link",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("ko", "Korean"), ("en", "English")],
+                        default="ko",
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                ("capacity", models.PositiveSmallIntegerField(verbose_name="seats")),
+                (
+                    "seats_taken",
+                    models.PositiveSmallIntegerField(
+                        default=0, editable=False, verbose_name="seats taken"
+                    ),
+                ),
+                ("is_open", models.BooleanField(default=True, verbose_name="open for enrolment")),
+                (
+                    "counselor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="counselor in charge",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions",
+                        to="consult.course",
+                        verbose_name="course",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'course session',
-                'verbose_name_plural': 'course sessions',
-                'ordering': ['starts_at', 'pk'],
+                "verbose_name": "course session",
+                "verbose_name_plural": "course sessions",
+                "ordering": ["starts_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Engagement',
+            name="Engagement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('founding', 'Founding a co-op'), ('operating', 'Running a co-op'), ('conversion', 'Converting an organisation into a co-op'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='engagement', to='consult.case', verbose_name='case')),
-                ('started_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("founding", "Founding a co-op"),
+                            ("operating", "Running a co-op"),
+                            ("conversion", "Converting an organisation into a co-op"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "started_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="started"),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagement",
+                        to="consult.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="started by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consulting engagement',
-                'verbose_name_plural': 'consulting engagements',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "consulting engagement",
+                "verbose_name_plural": "consulting engagements",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistItem',
+            name="ChecklistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('label_ko', models.CharField(max_length=200, verbose_name='Korean label')),
-                ('label_en', models.CharField(max_length=200, verbose_name='English label')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done')),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ticked off by')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checklist', to='consult.engagement', verbose_name='engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("label_ko", models.CharField(max_length=200, verbose_name="Korean label")),
+                ("label_en", models.CharField(max_length=200, verbose_name="English label")),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done")),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ticked off by",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checklist",
+                        to="consult.engagement",
+                        verbose_name="engagement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'checklist step',
-                'verbose_name_plural': 'checklist',
-                'ordering': ['engagement', 'position', 'pk'],
+                "verbose_name": "checklist step",
+                "verbose_name_plural": "checklist",
+                "ordering": ["engagement", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'Confirmed'), ('waitlisted', 'On the waiting list'), ('offered', 'Seat offered'), ('cancelled', 'Cancelled'), ('expired', 'Offer expired')], editable=False, max_length=20, verbose_name='status')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='requested')),
-                ('offer_expires_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='offer expires')),
-                ('attendance', models.CharField(blank=True, choices=[('', 'Not recorded'), ('attended', 'Attended'), ('absent', 'Absent')], default='', max_length=10, verbose_name='attendance')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='consult.case', verbose_name='case')),
-                ('enrolled_by', models.ForeignKey(blank=True, help_text='Empty when the citizen enrolled through their tracking link.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='enrolled by')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='consult.coursesession', verbose_name='course session')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Confirmed"),
+                            ("waitlisted", "On the waiting list"),
+                            ("offered", "Seat offered"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Offer expired"),
+                        ],
+                        editable=False,
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="requested"
+                    ),
+                ),
+                (
+                    "offer_expires_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="offer expires"
+                    ),
+                ),
+                (
+                    "attendance",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not recorded"),
+                            ("attended", "Attended"),
+                            ("absent", "Absent"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="attendance",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="consult.case",
+                        verbose_name="case",
+                    ),
+                ),
+                (
+                    "enrolled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when the citizen enrolled through their tracking link.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="enrolled by",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="consult.coursesession",
+                        verbose_name="course session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enrolment',
-                'verbose_name_plural': 'enrolments',
-                'ordering': ['session', 'requested_at', 'pk'],
+                "verbose_name": "enrolment",
+                "verbose_name_plural": "enrolments",
+                "ordering": ["session", "requested_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='date and time')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place or link')),
-                ('expert_name', models.CharField(blank=True, max_length=100, verbose_name='outside expert')),
-                ('expert_field', models.CharField(blank=True, choices=[('legal', 'Legal'), ('accounting', 'Accounting and tax'), ('labour', 'Labour'), ('other', 'Other')], max_length=20, verbose_name="expert's field")),
-                ('summary', models.TextField(blank=True, verbose_name='summary')),
-                ('next_step', models.TextField(blank=True, verbose_name='agreed next step')),
-                ('next_step_due', models.DateField(blank=True, null=True, verbose_name='next step due')),
-                ('counselor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='counselor')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='consult.engagement', verbose_name='engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField(verbose_name="date and time")),
+                (
+                    "place",
+                    models.CharField(blank=True, max_length=200, verbose_name="place or link"),
+                ),
+                (
+                    "expert_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="outside expert"),
+                ),
+                (
+                    "expert_field",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("legal", "Legal"),
+                            ("accounting", "Accounting and tax"),
+                            ("labour", "Labour"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="expert's field",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="summary")),
+                ("next_step", models.TextField(blank=True, verbose_name="agreed next step")),
+                (
+                    "next_step_due",
+                    models.DateField(blank=True, null=True, verbose_name="next step due"),
+                ),
+                (
+                    "counselor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="counselor",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="consult.engagement",
+                        verbose_name="engagement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consulting meeting',
-                'verbose_name_plural': 'consulting meetings',
-                'ordering': ['starts_at', 'pk'],
+                "verbose_name": "consulting meeting",
+                "verbose_name_plural": "consulting meetings",
+                "ordering": ["starts_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('rating', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='rating')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered')),
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='survey', to='consult.case', verbose_name='case')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "sent_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent"),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="rating"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered on"),
+                ),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey",
+                        to="consult.case",
+                        verbose_name="case",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'satisfaction survey',
-                'verbose_name_plural': 'satisfaction surveys',
-                'ordering': ['-sent_at', '-pk'],
+                "verbose_name": "satisfaction survey",
+                "verbose_name_plural": "satisfaction surveys",
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='coursesession',
-            index=models.Index(fields=['starts_at'], name='consult_session_starts'),
+            model_name="coursesession",
+            index=models.Index(fields=["starts_at"], name="consult_session_starts"),
         ),
         migrations.AddConstraint(
-            model_name='coursesession',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='consult_session_capacity_positive'),
+            model_name="coursesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gt", 0)), name="consult_session_capacity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coursesession',
-            constraint=models.CheckConstraint(condition=models.Q(('seats_taken__lte', models.F('capacity'))), name='consult_session_not_overbooked'),
+            model_name="coursesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seats_taken__lte", models.F("capacity"))),
+                name="consult_session_not_overbooked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coursesession',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='consult_session_ends_after_start'),
+            model_name="coursesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="consult_session_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coursesession',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mode', 'in_person'), _negated=True), models.Q(('place', ''), _negated=True), _connector='OR'), name='consult_session_in_person_has_place'),
+            model_name="coursesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("mode", "in_person"), _negated=True),
+                    models.Q(("place", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consult_session_in_person_has_place",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coursesession',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('mode', 'online'), _negated=True), models.Q(('online_url', ''), _negated=True), _connector='OR'), name='consult_session_online_has_link'),
+            model_name="coursesession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("mode", "online"), _negated=True),
+                    models.Q(("online_url", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consult_session_online_has_link",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklistitem',
-            constraint=models.CheckConstraint(condition=models.Q(('done_at__isnull', True), ('done_by__isnull', False), _connector='OR'), name='consult_checklist_done_by_someone'),
+            model_name="checklistitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("done_at__isnull", True), ("done_by__isnull", False), _connector="OR"
+                ),
+                name="consult_checklist_done_by_someone",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['session', 'status', 'requested_at'], name='consult_enrol_queue'),
+            model_name="enrolment",
+            index=models.Index(
+                fields=["session", "status", "requested_at"], name="consult_enrol_queue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['confirmed', 'waitlisted', 'offered', 'cancelled', 'expired'])), name='consult_enrolment_status_valid'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["confirmed", "waitlisted", "offered", "cancelled", "expired"])
+                ),
+                name="consult_enrolment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['confirmed', 'waitlisted', 'offered'])), fields=('session', 'case'), name='consult_enrolment_one_live_per_case'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["confirmed", "waitlisted", "offered"])),
+                fields=("session", "case"),
+                name="consult_enrolment_one_live_per_case",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'offered'), _negated=True), ('offer_expires_at__isnull', False), _connector='OR'), name='consult_enrolment_offer_has_deadline'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "offered"), _negated=True),
+                    ("offer_expires_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="consult_enrolment_offer_has_deadline",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(('attendance', ''), ('status', 'confirmed'), _connector='OR'), name='consult_enrolment_attendance_when_confirmed'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("attendance", ""), ("status", "confirmed"), _connector="OR"),
+                name="consult_enrolment_attendance_when_confirmed",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['starts_at'], name='consult_meeting_starts'),
+            model_name="meeting",
+            index=models.Index(fields=["starts_at"], name="consult_meeting_starts"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('counselor__isnull', False), models.Q(('expert_name', ''), _negated=True), _connector='OR'), name='consult_meeting_has_someone'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("counselor__isnull", False),
+                    models.Q(("expert_name", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consult_meeting_has_someone",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('expert_name', ''), models.Q(('expert_field', ''), _negated=True), _connector='OR'), name='consult_meeting_expert_has_field'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("expert_name", ""),
+                    models.Q(("expert_field", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="consult_meeting_expert_has_field",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__isnull', True), models.Q(('rating__gte', 1), ('rating__lte', 5)), _connector='OR'), name='consult_survey_rating_1_to_5'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rating__isnull", True),
+                    models.Q(("rating__gte", 1), ("rating__lte", 5)),
+                    _connector="OR",
+                ),
+                name="consult_survey_rating_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('answered_at__isnull', True), ('rating__isnull', True)), models.Q(('answered_at__isnull', False), ('rating__isnull', False)), _connector='OR'), name='consult_survey_answered_with_rating'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("answered_at__isnull", True), ("rating__isnull", True)),
+                    models.Q(("answered_at__isnull", False), ("rating__isnull", False)),
+                    _connector="OR",
+                ),
+                name="consult_survey_answered_with_rating",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('sent_at'))), name='consult_survey_expires_later'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_at__gt", models.F("sent_at"))),
+                name="consult_survey_expires_later",
+            ),
         ),
     ]

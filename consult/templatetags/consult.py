@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from consult.models import Priority, Stage, Status, Topic, Track
+from consult.privacy import PrivacyRequest
 
 register = template.Library()
 
@@ -17,6 +18,7 @@ _CHOICES = {
     "priority": Priority,
     "stage": Stage,
     "topic": Topic,
+    "privacy": PrivacyRequest,
 }
 
 

@@ -39,6 +39,16 @@ ROLE_PERMISSIONS = {
         "consult.change_teammembership",
         "consult.delete_teammembership",
         "consult.view_privacynotice",
+        # Education: the courses, their sessions, and enrolments made through the services.
+        "consult.view_course",
+        "consult.add_course",
+        "consult.change_course",
+        "consult.view_coursesession",
+        "consult.add_coursesession",
+        "consult.change_coursesession",
+        "consult.view_enrolment",
+        "consult.add_enrolment",
+        "consult.change_enrolment",
     ],
     COUNSELORS: [
         "outbox.view_outgoingmail",
@@ -52,6 +62,14 @@ ROLE_PERMISSIONS = {
         "consult.view_team",
         "consult.view_teammembership",
         "consult.view_privacynotice",
+        # Education: counselors schedule sessions, enrol cases and record attendance.
+        "consult.view_course",
+        "consult.view_coursesession",
+        "consult.add_coursesession",
+        "consult.change_coursesession",
+        "consult.view_enrolment",
+        "consult.add_enrolment",
+        "consult.change_enrolment",
     ],
 }
 

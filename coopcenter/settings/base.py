@@ -139,6 +139,30 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.5,
     "interval_max": 0.5,
 }
+
+
+def beat_schedule(variable: str, default: str):
+    """A beat schedule read from the environment: a number of seconds ("3600") or a crontab
+    in Seoul time, "minute hour day-of-month month day-of-week" ("0 9-18 * * 1-5")."""
+    from celery.schedules import crontab
+
+    value = env(variable, default=default).strip()
+    try:
+        return float(value)
+    except ValueError:
+        minute, hour, day_of_month, month_of_year, day_of_week = value.split()
+        return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+
+
+# The desk's follow-ups (consult.followups): each run is idempotent, so running them often
+# only costs a query; the defaults run them in the center's day, when a mail is welcome.
+CONSULT_FOLLOW_UP_SCHEDULES = {
+    "send_triage_reminders": beat_schedule("CONSULT_TRIAGE_REMINDERS_SCHEDULE", "0 9-18 * * 1-5"),
+    "run_waiting_followups": beat_schedule("CONSULT_WAITING_FOLLOWUPS_SCHEDULE", "30 9-18 * * *"),
+    "send_session_reminders": beat_schedule("CONSULT_SESSION_REMINDERS_SCHEDULE", "0 9-20 * * *"),
+    "send_surveys": beat_schedule("CONSULT_SURVEYS_SCHEDULE", "15 9-20 * * *"),
+}
+
 CELERY_BEAT_SCHEDULE = {
     "outbox-requeue-pending": {
         "task": "coopcenter.outbox.tasks.requeue_pending_mail",
@@ -147,6 +171,19 @@ CELERY_BEAT_SCHEDULE = {
     "consult-open-waiting-submissions": {
         "task": "consult.tasks.open_waiting_submissions",
         "schedule": env.float("CONSULT_INTAKE_SWEEP_EVERY", default=60.0),
+    },
+    "consult-expire-seat-offers": {
+        "task": "consult.tasks.expire_seat_offers",
+        "schedule": env.float("CONSULT_SEAT_OFFER_SWEEP_EVERY", default=300.0),
+    },
+    # Retention (consult.privacy): nightly, when nobody is at the desk.
+    "consult-anonymise-expired-cases": {
+        "task": "consult.tasks.anonymise_expired_cases",
+        "schedule": beat_schedule("CONSULT_ANONYMISE_SCHEDULE", "30 3 * * *"),
+    },
+    **{
+        f"consult-{name.replace('_', '-')}": {"task": f"consult.tasks.{name}", "schedule": every}
+        for name, every in CONSULT_FOLLOW_UP_SCHEDULES.items()
     },
 }
 
@@ -258,10 +295,22 @@ CONSULT_FIND_RATE = env("CONSULT_FIND_RATE", default="5/h")
 # the desk ("inquiries awaiting intake") after CONSULT_INTAKE_MAX_ATTEMPTS.
 CONSULT_INTAKE_MAX_ATTEMPTS = env.int("CONSULT_INTAKE_MAX_ATTEMPTS", default=5)
 CONSULT_INTAKE_RETRY_BACKOFF = env.int("CONSULT_INTAKE_RETRY_BACKOFF", default=60)
-# Days a case is kept after it closed (or was marked spam or merged) before
+# Days a case is kept after it closed (or was marked spam or merged) before the nightly
+# task (consult.tasks.anonymise_expired_cases, at CONSULT_ANONYMISE_SCHEDULE) or
 # `manage.py consult_anonymise` removes the citizen's data (PIPA art. 21; the privacy
 # notice promises three years).
 CONSULT_RETENTION_DAYS = env.int("CONSULT_RETENTION_DAYS", default=3 * 365)
+# Follow-ups (consult.followups): a case waiting on the citizen is reminded once after
+# CONSULT_WAITING_REMINDER_DAYS and resolved by the system after CONSULT_WAITING_RESOLVE_DAYS
+# (calendar days); a resolved case's satisfaction survey link lives CONSULT_SURVEY_DAYS, and
+# a case resolved longer ago than that is not surveyed any more.
+CONSULT_WAITING_REMINDER_DAYS = env.int("CONSULT_WAITING_REMINDER_DAYS", default=7)
+CONSULT_WAITING_RESOLVE_DAYS = env.int("CONSULT_WAITING_RESOLVE_DAYS", default=14)
+CONSULT_SURVEY_DAYS = env.int("CONSULT_SURVEY_DAYS", default=30)
+# A seat freed in a full course session is held this many hours for the first on its
+# waiting list (never past the session's start); beat expires the offers not taken every
+# CONSULT_SEAT_OFFER_SWEEP_EVERY seconds and offers the seat to the next.
+CONSULT_SEAT_OFFER_HOURS = env.int("CONSULT_SEAT_OFFER_HOURS", default=48)
 # Behind a reverse proxy, the header that carries the client's address (e.g.
 # HTTP_X_REAL_IP); empty means REMOTE_ADDR.
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="") or None

@@ -83,6 +83,7 @@ def test_registry_starts_with_the_baseline_and_names_are_unique() -> None:
 @pytest.mark.django_db
 def test_every_registered_path_resolves_to_a_view() -> None:
     scale_registry.seed_registry(100, certifications=2, histories=2)  # for the detail page
+    scale_registry.seed_education(2)  # for a session's page
     for page in page_registry.PAGES:
         for path in (page.resolve_path(), page.resolve_csrf_form()):
             if path is None:
@@ -124,6 +125,7 @@ def test_every_registered_page_answers_its_expected_status() -> None:
     # Pages that depend on data: the detail of a co-op, page 50 of the directory.
     scale_registry.seed_registry(1_000, certifications=5, histories=10)
     scale_registry.seed_cases(200)
+    scale_registry.seed_education(3)
     with override_settings(ROOT_URLCONF="bench.urls", TEMPLATES=_bench_templates()):
         for page in page_registry.PAGES:
             bodies = (page.body(0), page.body(1)) if page.body else None

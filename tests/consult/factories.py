@@ -1,15 +1,17 @@
 """Test data for the case desk. Cases are built through the intake service so that each
 one has what a real case has: a reference, a triage counselor, a tracking link."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import TestCase
+from django.utils import timezone
 
 from consult import services, workflow
-from consult.models import Case, Submission, Team, TeamMembership
+from consult.models import Case, Course, CourseSession, Submission, Team, TeamMembership
 from consult.services import case_submit, privacy_notice_current, submission_receive
 
 
@@ -97,3 +99,40 @@ def routed_case(track: str = "advice", *, by=None, **overrides) -> tuple[Case, s
     actor = workflow.Actor.staff(by) if by else workflow.Actor.system()
     case = workflow.case_route(case_id=case.pk, track=track, actor=actor)
     return case, token
+
+
+# --- education ----------------------------------------------------------------------------
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Course
+        django_get_or_create = ("slug",)
+
+    title_ko = "협동조합 설립 기초"
+    title_en = "Co-op founding basics"
+    slug = factory.Sequence(lambda n: f"course-{n}")
+    summary_ko = "협동조합의 원칙과 설립 절차를 배웁니다."
+    summary_en = "The co-op principles and how to found one."
+    default_capacity = 30
+
+
+class CourseSessionFactory(factory.django.DjangoModelFactory):
+    """A session of a course a week from now, in person, with 30 seats."""
+
+    class Meta:
+        model = CourseSession
+
+    course = factory.SubFactory(CourseFactory)
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + timedelta(hours=3))
+    mode = CourseSession.Mode.IN_PERSON
+    place = "서울시협동조합상담센터 3층 교육장"
+    online_url = ""
+    language = "ko"
+    capacity = 30
+
+
+def education_case(**overrides) -> tuple[Case, str]:
+    """A case routed to the education service (status triaged), with its token."""
+    return routed_case("education", **overrides)

@@ -8,10 +8,18 @@ from django.test import override_settings
 from django.utils import timezone
 
 from consult import workflow
-from consult.deadlines import add_business_days, first_response_due, is_business_day
+from consult.deadlines import (
+    add_business_days,
+    business_days_between,
+    first_response_due,
+    is_business_day,
+)
 from consult.models import Case, Status, Track
 
 from .factories import StaffFactory, routed_case, submit_case
+
+# The center's closing days are part of the calendar, and they live in the database.
+pytestmark = pytest.mark.django_db
 
 DAYS = {"triage": 1, "education": 3, "advice": 2, "consulting": 5}
 
@@ -83,7 +91,6 @@ def test_late_evening_utc_counts_as_the_next_seoul_day():
         assert first_response_due(track="triage", received=received) == date(2026, 11, 23)
 
 
-@pytest.mark.django_db
 @override_settings(CONSULT_FIRST_RESPONSE_DAYS=DAYS)
 def test_intake_and_routing_set_the_target_until_the_first_answer():
     case, _ = submit_case()
@@ -107,7 +114,6 @@ def test_intake_and_routing_set_the_target_until_the_first_answer():
     assert Case.objects.get(pk=case.pk).first_response_due == add_business_days(received, 2)
 
 
-@pytest.mark.django_db
 def test_overdue_is_open_unanswered_and_past_the_target():
     today = timezone.localdate()
     staff = StaffFactory(username="s")
@@ -134,3 +140,78 @@ def test_overdue_is_open_unanswered_and_past_the_target():
         assert case.is_overdue == (case in overdue), case
     # Tomorrow, today's target is late too.
     assert due_today in set(Case.objects.overdue(today=today + timedelta(days=1)))
+
+
+# --- the center's closing days ------------------------------------------------------------
+
+
+def test_a_closing_day_counts_as_a_holiday_as_soon_as_it_is_saved():
+    from consult.models import ClosingDay
+
+    # Mon 2026-11-23 + 1 is Tuesday 24; once the center closes on the 24th, Wednesday.
+    assert add_business_days(date(2026, 11, 23), 1) == date(2026, 11, 24)
+    closing = ClosingDay.objects.create(date=date(2026, 11, 24), reason="Foundation day")
+    assert not is_business_day(date(2026, 11, 24))
+    assert add_business_days(date(2026, 11, 23), 1) == date(2026, 11, 25)
+    closing.delete()
+    assert is_business_day(date(2026, 11, 24))
+    assert add_business_days(date(2026, 11, 23), 1) == date(2026, 11, 24)
+
+
+def test_closing_days_are_read_once_per_process_while_nothing_changes(
+    django_assert_num_queries,
+):
+    from consult.models import ClosingDay
+
+    ClosingDay.objects.create(date=date(2026, 12, 24), reason="Year-end")
+    with django_assert_num_queries(1):
+        for day in range(1, 32):
+            is_business_day(date(2026, 12, day))
+        add_business_days(date(2026, 12, 1), 20)
+    assert add_business_days(date(2026, 12, 23), 1) == date(2026, 12, 28)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        (date(2026, 11, 16), date(2026, 11, 16), 0),  # same day
+        (date(2026, 11, 16), date(2026, 11, 18), 2),  # Mon → Wed
+        (date(2026, 11, 20), date(2026, 11, 23), 1),  # Fri → Mon: the weekend is not counted
+        (date(2026, 11, 21), date(2026, 11, 22), 0),  # a weekend alone
+        (date(2026, 10, 2), date(2026, 10, 6), 1),  # Fri → Tue over a substitute holiday
+        (date(2026, 9, 23), date(2026, 9, 28), 1),  # Chuseok
+        (date(2026, 11, 18), date(2026, 11, 16), 0),  # backwards: nothing
+    ],
+)
+def test_business_days_between(start, end, days):
+    assert business_days_between(start, end) == days
+
+
+@pytest.mark.parametrize("days", [1, 2, 3, 5])
+@pytest.mark.parametrize(
+    "start", [date(2026, 9, 18), date(2026, 10, 2), date(2026, 11, 20), date(2026, 12, 30)]
+)
+def test_business_days_between_inverts_add_business_days(start, days):
+    assert business_days_between(start, add_business_days(start, days)) == days
+
+
+@pytest.mark.parametrize(
+    ("today", "days", "received_by_day"),
+    [
+        # Wed 2026-11-25: a case from Tuesday or before is one business day old…
+        (date(2026, 11, 25), 1, date(2026, 11, 24)),
+        # …from the weekend before or earlier, three (Monday is the first day counted for
+        # a case of Friday as for one of Sunday).
+        (date(2026, 11, 25), 3, date(2026, 11, 22)),
+        # Mon 2026-11-23: the weekend counts for nothing, so Friday (and the weekend).
+        (date(2026, 11, 23), 1, date(2026, 11, 22)),
+        # Tue 2026-10-06, after the substitute holiday: Friday 2 October.
+        (date(2026, 10, 6), 1, date(2026, 10, 5)),
+    ],
+)
+def test_received_by(today, days, received_by_day):
+    from consult.deadlines import received_by
+
+    assert received_by(today, days) == received_by_day
+    assert add_business_days(received_by_day, days) <= today
+    assert add_business_days(received_by_day + timedelta(days=1), days) > today

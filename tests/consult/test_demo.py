@@ -129,3 +129,58 @@ def test_seed_without_the_core_staff_skips_them_with_a_note():
     assert demo.seed(stdout=out) == len(demo.PLANS)
     assert "no user 'counselor'" in out.getvalue()
     assert set(Case.objects.values_list("status", flat=True)) == set(Status.values)
+
+
+# --- consulting ---------------------------------------------------------------------------
+
+
+def test_the_demo_has_an_engagement_and_a_case_that_founded_a_co_op():
+    from consult.models import ChecklistItem, Engagement, Meeting
+    from tests.registry.factories import CooperativeFactory
+
+    core_demo.seed()
+    coop = CooperativeFactory(registration_date=None)
+    out = StringIO()
+    demo.seed(stdout=out)
+    engagement = Engagement.objects.get()
+    assert engagement.kind == "founding"
+    assert (engagement.case.track, engagement.case.status) == ("consulting", "in_progress")
+    meetings = list(Meeting.objects.filter(engagement=engagement).order_by("starts_at"))
+    assert len(meetings) == 2
+    assert meetings[0].counselor is not None and meetings[0].expert_name == ""
+    assert meetings[1].expert_field == "accounting" and meetings[1].expert_name
+    assert all(engagement.case.created_at < m.starts_at for m in meetings)
+    steps = ChecklistItem.objects.filter(engagement=engagement).order_by("position")
+    assert [s.done_at is not None for s in steps] == [True, True, False, False, False]
+    linked = Case.objects.get(cooperative__isnull=False)
+    assert linked.cooperative == coop and linked.status == "closed"
+    assert f"demo case {linked.reference} helped found" in out.getvalue()
+    # A second run adds nothing.
+    demo.seed(stdout=StringIO())
+    assert (Engagement.objects.count(), Meeting.objects.count()) == (1, 2)
+    assert Case.objects.filter(cooperative__isnull=False).count() == 1
+
+
+def test_without_registry_co_ops_no_case_is_linked():
+    core_demo.seed()
+    out = StringIO()
+    demo.seed(stdout=out)
+    assert not Case.objects.filter(cooperative__isnull=False).exists()
+    assert "no registry co-op to link" in out.getvalue()
+
+
+def test_seed_adds_the_founding_course_with_sessions_twice_a_month_once(seeded):
+    from django.utils import timezone
+
+    from consult.models import Course
+
+    course = Course.objects.get(slug=demo.FOUNDING_SLUG)
+    assert course.title_ko == "협동조합 설립 기초" and course.title_en == "Co-op founding basics"
+    sessions = list(course.sessions.order_by("starts_at"))
+    assert len(sessions) == 6
+    assert all(s.starts_at > timezone.now() and s.capacity == 30 for s in sessions)
+    assert [s.mode for s in sessions].count("online") == 1
+    months = [timezone.localtime(s.starts_at).strftime("%Y-%m") for s in sessions]
+    assert all(months.count(month) <= 2 for month in months)
+    demo.seed()
+    assert course.sessions.count() == 6

@@ -25,6 +25,7 @@ PAGES = [
     ("registry:index", 200),
     ("registry:stats", 200),
     ("articles:index", 200),
+    ("education:calendar", 200),
     ("/no-such-page/", 404),
 ]
 LANGUAGES = ["ko", "en"]
@@ -77,6 +78,64 @@ def test_tracking_pages_are_accessible(new_page, consult_desk, page_name, langua
     browser_page.goto(path)
     page = browser_page.page
     assert page.locator("html").get_attribute("lang") == language
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    browser_page.assert_clean()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_survey_page_is_accessible(new_page, consult_desk, language, width):
+    from consult import followups
+    from consult.models import Status
+    from coopcenter.outbox.models import OutgoingMail
+
+    staff = counselor("advice")
+    case, _token = routed_case("advice", language=language)
+    workflow.case_transition(
+        case_id=case.pk, status=Status.RESOLVED, actor=workflow.Actor.staff(staff)
+    )
+    followups.surveys_send()
+    url = OutgoingMail.objects.get(template="followup_survey").context["survey_url"]
+    browser_page = new_page(width)
+    browser_page.goto(re.sub(r"^https?://[^/]+", "", url))
+    page = browser_page.page
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("#survey-form").count() == 1
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    browser_page.assert_clean()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("page_name", ["education:calendar", "education:session"])
+def test_education_pages_with_sessions_are_accessible(
+    new_page, consult_desk, page_name, language, width
+):
+    from consult import education
+    from tests.consult.factories import CourseSessionFactory, education_case
+
+    session = CourseSessionFactory(capacity=1)
+    CourseSessionFactory(
+        course=session.course, mode="online", place="", online_url="https://meet.example.org/a"
+    )
+    CourseSessionFactory(course=session.course, is_open=False)
+    case, _token = education_case()
+    education.enrolment_request(
+        session_id=session.pk, case_id=case.pk, actor=workflow.Actor.citizen()
+    )
+    with translation.override(language):
+        path = reverse(
+            page_name, **({"args": [session.pk]} if page_name.endswith("session") else {})
+        )
+    browser_page = new_page(width)
+    browser_page.goto(path)
+    page = browser_page.page
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator(".education-seats").count() >= 1
     assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     browser_page.assert_clean()

@@ -41,6 +41,8 @@ def test_the_index_lists_each_section(client):
         "http://testserver/sitemap-pages.xml",
         "http://testserver/sitemap-registry.xml",
         "http://testserver/sitemap-cooperatives.xml",
+        "http://testserver/sitemap-education.xml",
+        "http://testserver/sitemap-sessions.xml",
     ]
 
 
@@ -77,7 +79,7 @@ def test_every_co_op_is_listed_with_alternates_and_lastmod(client):
 def test_long_lists_are_split_into_pages_that_the_index_names(client, monkeypatch):
     monkeypatch.setattr(CooperativeSitemap, "limit", 4)  # two co-ops per page
     coops = CooperativeFactory.create_batch(5)
-    assert index(client)[2:] == [
+    assert index(client)[2:5] == [
         "http://testserver/sitemap-cooperatives.xml",
         "http://testserver/sitemap-cooperatives.xml?p=2",
         "http://testserver/sitemap-cooperatives.xml?p=3",
@@ -99,8 +101,8 @@ def test_a_sitemap_page_runs_two_queries_whatever_its_size(client, django_assert
     # The count (for the paginator), then the page's rows.
     with django_assert_num_queries(2):
         assert len(entries(xml(client, "/sitemap-cooperatives.xml"))) == 24
-    # The index: the latest change and the count.
-    with django_assert_num_queries(2):
+    # The index: the co-ops' latest change and count, and the count of listed sessions.
+    with django_assert_num_queries(3):
         index(client)
 
 

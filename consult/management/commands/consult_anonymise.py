@@ -1,16 +1,17 @@
-"""Anonymise the cases whose retention period is over (PIPA art. 21). Run it daily."""
+"""Anonymise the cases whose retention period is over (PIPA art. 21). Beat runs the same
+service every night (consult.tasks.anonymise_expired_cases); this is the manual way in."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from consult.services import case_anonymise, cases_due_for_anonymising
+from consult.privacy import cases_due_for_anonymising, expired_cases_anonymise
 
 
 class Command(BaseCommand):
     help = (
-        "Remove the citizen's data (name, email, phone, messages, files, tracking links) from "
-        "cases closed, marked spam or merged more than CONSULT_RETENTION_DAYS days ago; the "
-        "statistics fields stay. Idempotent."
+        "Remove the citizen's data (name, email, phone, messages, files, tracking links, "
+        "survey comments, meeting notes, mails) from cases closed, marked spam or merged more "
+        "than CONSULT_RETENTION_DAYS days ago; the statistics fields stay. Idempotent."
     )
 
     def add_arguments(self, parser):
@@ -27,12 +28,19 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, days: int | None, **options):
         if days is not None and days < 0:
             raise CommandError("--days cannot be negative.")
-        due = list(cases_due_for_anonymising(days=days).values_list("pk", "reference"))
-        for pk, reference in due:
-            if dry_run:
+        if dry_run:
+            due = cases_due_for_anonymising(days=days).values_list("reference", flat=True)
+            count = 0
+            for reference in due.iterator():
                 self.stdout.write(f"would anonymise {reference}")
-            else:
-                case_anonymise(case_id=pk)
-                self.stdout.write(f"anonymised {reference}", ending="\n")
-        verb = "would be anonymised" if dry_run else "anonymised"
-        self.stdout.write(self.style.SUCCESS(f"{len(due)} case(s) {verb}."))
+                count += 1
+            self.stdout.write(self.style.SUCCESS(f"{count} case(s) would be anonymised."))
+            return
+        run = expired_cases_anonymise(days=days)
+        for reference in run.anonymised:
+            self.stdout.write(f"anonymised {reference}")
+        if run.submissions:
+            self.stdout.write(f"{run.submissions} expired inquiry(ies) awaiting intake deleted.")
+        self.stdout.write(self.style.SUCCESS(f"{len(run.anonymised)} case(s) anonymised."))
+        if run.failed:
+            raise CommandError(f"{len(run.failed)} case(s) failed; see the log: {run.failed}")
