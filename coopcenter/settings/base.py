@@ -224,8 +224,17 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # to MEDIA_ROOT; views that check permission stream them.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# What the site publishes on purpose: the articles' image renditions, re-encoded by the
+# site (never an upload as it came), under names nobody can guess. A separate root, so that
+# no URL can ever reach the private uploads.
+PUBLIC_MEDIA_ROOT = env.path("PUBLIC_MEDIA_ROOT", default=VAR_DIR / "public-media")
+PUBLIC_MEDIA_URL = "/media/public/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "public": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PUBLIC_MEDIA_ROOT, "base_url": PUBLIC_MEDIA_URL},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
