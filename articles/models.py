@@ -47,7 +47,7 @@ class Category(models.Model):
 
 class Tag(models.Model):
     # Korean tags keep Korean slugs: the URL stays readable (/articles/tags/협동조합/).
-    name = models.CharField(_("name"), max_length=60, unique=True)
+    name = models.CharField(pgettext_lazy("tag", "name"), max_length=60, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
 
     class Meta:
@@ -151,7 +151,12 @@ class Image(models.Model):
         ),
     )
     caption = models.CharField(_("caption"), max_length=300, blank=True)
-    credit = models.CharField(_("photo credit"), max_length=200, blank=True)
+    credit = models.CharField(
+        _("photo credit"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown as written, e.g. “Photo: Kim Minji” or “Illustration: …”."),
+    )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
     class Meta:
@@ -296,7 +301,14 @@ class Article(models.Model):
         ordering = ["-published_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "-published_at"], name="articles_published"),
-            models.Index(fields=["category", "-published_at"], name="articles_category"),
+            # Newest first among what readers may see: the lists and feeds read it in order
+            # instead of sorting every visible article.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(status__in=["published", "scheduled"]),
+                name="articles_visible_recent",
+            ),
+            models.Index(fields=["category", "-published_at"], name="articles_by_category"),
         ]
         constraints = [
             # The URL is /articles/<yyyy>/<mm>/<slug>/: a slug is unique among articles.
@@ -408,7 +420,7 @@ class Revision(models.Model):
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["article", "-created_at"], name="articles_revision")]
+        indexes = [models.Index(fields=["article", "-created_at"], name="articles_revision_recent")]
 
     def __str__(self) -> str:
         return f"{self.article_id} {self.created_at:%Y-%m-%d %H:%M}"

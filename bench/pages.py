@@ -148,6 +148,28 @@ def education_session() -> str:
     return session.get_absolute_url()
 
 
+def articles_detail() -> str:
+    """A Korean article of the articles scale with the fullest page: lead image, series box,
+    translation, tags and related articles chosen by the editor."""
+    from articles.models import Article
+    from bench.scales import ARTICLE_SLUG_PREFIX
+
+    bench = Article.objects.published().filter(
+        slug__startswith=ARTICLE_SLUG_PREFIX, language="ko", lead_image__isnull=False
+    )
+    candidates = (
+        bench.filter(series__isnull=False, translation__isnull=False, related_links__isnull=False),
+        bench.filter(series__isnull=False, related_links__isnull=False),
+        bench,
+        Article.objects.published(),
+    )
+    for queryset in candidates:
+        article = queryset.order_by("-published_at", "-pk").first()
+        if article is not None:
+            return article.get_absolute_url()
+    raise LookupError("no published article: seed the articles scale first")
+
+
 def desk(query: str = "") -> Callable[[], str]:
     def path() -> str:
         bench_staff()  # the harness logs in with the bench password: set it every run
@@ -204,6 +226,12 @@ PAGES: list[Page] = [
     Page("education calendar", "/education/"),
     Page("education calendar (en)", "/en/education/"),
     Page("education session", education_session),
+    # The articles, on the "10,000 articles" scale.
+    Page("articles list", "/articles/"),
+    Page("articles list (en)", "/en/articles/"),
+    Page("articles detail", articles_detail),
+    Page("articles search", "/articles/search/?" + urlencode({"q": "협동"})),
+    Page("articles feed (RSS)", "/articles/feed/"),
     Page("desk my open cases", desk(), login=BENCH_COUNSELOR, max_median_ms=DESK_MEDIAN_MS),
     Page("desk all cases", desk("?view=all"), login=BENCH_MANAGER, max_median_ms=DESK_MEDIAN_MS),
     Page(

@@ -414,3 +414,279 @@ def seed_education(n: int) -> None:
     Enrolment.objects.bulk_create(enrolments, batch_size=BATCH)
     CourseSession.objects.bulk_update(sessions, ["seats_taken"])
     education_touch_on_commit()  # bulk writes send no signals
+
+
+# The articles: 10,000 published articles (about 70 % Korean, 30 % English, three in ten
+# linked as translations) over five years, in the demo's categories, with 40 tags, five
+# authors, 300 two-part series, related articles for some, and a handful of lead images with
+# their renditions; plus drafts and scheduled articles that no reader may see. The bodies
+# are a few paragraphs of the demo's own texts in 24 combinations per language, each rendered
+# and sanitised once (articles.markup) and reused, as the services would have stored them.
+ARTICLES = 10_000
+ARTICLES_SEED = 10_000
+ARTICLES_HIDDEN = 250  # drafts, unpublished and scheduled, on top of the published ones
+ARTICLE_SLUG_PREFIX = "bench-"
+ARTICLE_SERIES = 300
+ARTICLE_IMAGES = 6
+ARTICLE_BODY_VARIANTS = 24
+ARTICLE_TOPICS = {
+    "ko": (
+        "기본사회",
+        "사회연대경제",
+        "협동조합 교육",
+        "돌봄 협동조합",
+        "청년 협동조합",
+        "마을기업",
+        "사회적협동조합",
+        "지역 먹거리",
+        "주택협동조합",
+        "경영공시",
+    ),
+    "en": (
+        "Basic Society",
+        "the social economy",
+        "co-op education",
+        "care co-ops",
+        "young co-operators",
+        "village enterprises",
+        "social co-ops",
+        "local food",
+        "housing co-ops",
+        "annual disclosure",
+    ),
+}
+ARTICLE_TITLES = {
+    "ko": (
+        "{t}, 현장에서 다시 묻다",
+        "숫자로 본 {t}",
+        "{t} 이야기",
+        "{t}: 무엇이 달라졌나",
+        "다시 쓰는 {t}",
+    ),
+    "en": (
+        "{t}: questions from the field",
+        "{t} in numbers",
+        "Notes on {t}",
+        "{t}: what has changed",
+        "Rethinking {t}",
+    ),
+}
+
+
+def articles_is_seeded(n: int = ARTICLES) -> bool:
+    from articles.models import Article
+
+    published = Article.objects.published().filter(slug__startswith=ARTICLE_SLUG_PREFIX)
+    return published.count() >= n
+
+
+@register("10,000 articles", is_seeded=articles_is_seeded)
+def articles_10k() -> None:
+    seed_articles(ARTICLES)
+
+
+def article_bodies(rng: random.Random) -> dict[str, list[tuple[str, str, int]]]:
+    """Per language, ARTICLE_BODY_VARIANTS bodies (Markdown, sanitised HTML, reading time):
+    a demo text's opening paragraph followed by two sections of other demo texts."""
+    from articles import markup
+    from articles.demo_content import PIECES
+
+    bodies: dict[str, list[tuple[str, str, int]]] = {}
+    for language in ("ko", "en"):
+        texts = [piece.text(language).body for piece in PIECES]
+        openings = [text.split("\n\n", 1)[0] for text in texts]
+        sections = ["## " + part.strip() for text in texts for part in text.split("\n## ")[1:]]
+        bodies[language] = []
+        for _ in range(ARTICLE_BODY_VARIANTS):
+            source = "\n\n".join([rng.choice(openings), *rng.sample(sections, 2)])
+            html = markup.render_body(source, language)
+            minutes = markup.reading_minutes(markup.plain_text(html), language)
+            bodies[language].append((source, html, minutes))
+    return bodies
+
+
+def article_images(n: int) -> list:
+    """n lead images drawn like the demo's, stored and given their renditions at once (the
+    bench has no worker)."""
+    from django.core.files.base import ContentFile
+
+    from articles.demo import HEIGHT, WIDTH, png_bytes
+    from articles.demo_content import PIECES
+    from articles.images import random_name, renditions_make
+    from articles.models import Image
+
+    images = []
+    for i in range(n):
+        piece = PIECES[i % len(PIECES)]
+        image = Image(
+            alt_text=piece.ko.alt,
+            caption=piece.ko.caption,
+            credit="일러스트: 서울시협동조합상담센터",
+            storage_name=random_name("png"),
+        )
+        image.file.save(image.storage_name, ContentFile(png_bytes(piece.art)), save=False)
+        image.width, image.height = WIDTH, HEIGHT
+        image.save()
+        renditions_make(image.pk)
+        images.append(image)
+    return images
+
+
+def seed_articles(n: int, *, hidden: int = ARTICLES_HIDDEN) -> None:
+    """n published articles and `hidden` ones readers may not see, with their relations, in
+    bulk (the services' per-article work, rendering the body, is done once per variant).
+    Replaces bench articles left by an earlier size. Call it in a transaction."""
+    from django.db.models import OuterRef, Subquery
+    from django.utils.text import slugify
+
+    from articles.cache import articles_cache
+    from articles.demo import seed_vocabulary
+    from articles.models import (
+        Article,
+        ArticleAuthor,
+        Author,
+        Image,
+        RelatedArticle,
+        Series,
+        Status,
+        Tag,
+    )
+
+    rng = random.Random(ARTICLES_SEED)
+    old = Article.objects.filter(slug__startswith=ARTICLE_SLUG_PREFIX)
+    old_images = list(old.exclude(lead_image=None).values_list("lead_image", flat=True))
+    old.delete()
+    Series.objects.filter(slug__startswith=ARTICLE_SLUG_PREFIX).delete()
+    Image.objects.filter(pk__in=old_images).delete()
+
+    categories, demo_tags, _authors, _series = seed_vocabulary()
+    categories = list(categories.values())
+    tags = list(demo_tags.values())
+    for i in range(40 - len(tags)):
+        name = f"{ARTICLE_TOPICS['ko'][i % 10]} {i // 10 + 1}"
+        tag, _created = Tag.objects.get_or_create(
+            name=f"벤치 {name}", defaults={"slug": f"{ARTICLE_SLUG_PREFIX}{name}".replace(" ", "-")}
+        )
+        tags.append(tag)
+    authors = [
+        Author.objects.get_or_create(
+            slug=f"{ARTICLE_SLUG_PREFIX}writer-{i}",
+            defaults={"name": name, "role": "벤치마크 필자 · Bench writer"},
+        )[0]
+        for i, name in enumerate(("고은별", "남궁도윤", "배하린", "신재윤", "유다인"))
+    ]
+    series = Series.objects.bulk_create(
+        Series(
+            title=f"벤치 연재 {i + 1}" if i % 10 < 7 else f"Bench series {i + 1}",
+            slug=f"{ARTICLE_SLUG_PREFIX}series-{i + 1:03d}",
+            description="",
+            language="ko" if i % 10 < 7 else "en",
+            planned_parts=2,
+        )
+        for i in range(ARTICLE_SERIES)
+    )
+    images = article_images(ARTICLE_IMAGES)
+    bodies = article_bodies(rng)
+
+    now = timezone.now()
+    start = now - timedelta(days=5 * 365)
+    span = (now - timedelta(hours=1) - start).total_seconds()
+    series_slots = {"ko": [], "en": []}
+    for item in series:
+        series_slots[item.language] += [(item, 1), (item, 2)]
+    free_slots = {language: iter(slots) for language, slots in series_slots.items()}
+    total = n + hidden
+
+    def make(i: int) -> Article:
+        language = "en" if i % 10 >= 7 else "ko"
+        source, html, minutes = rng.choice(bodies[language])
+        title = rng.choice(ARTICLE_TITLES[language]).format(t=rng.choice(ARTICLE_TOPICS[language]))
+        title = title[0].upper() + title[1:]
+        status, published_at = Status.PUBLISHED, start + timedelta(seconds=span * i / total)
+        if i >= n:  # the hidden ones: drafts, unpublished, and scheduled for the coming weeks
+            status = (Status.DRAFT, Status.UNPUBLISHED, Status.SCHEDULED)[i % 3]
+            if status == Status.DRAFT:
+                published_at = None
+            elif status == Status.SCHEDULED:
+                published_at = now + timedelta(days=1 + i % 30)
+        # Every sixteenth published article is a part of a series, in order.
+        slot = next(free_slots[language], None) if i < n and i % 16 == 0 else None
+        opening = source.split("\n\n", 1)[0]
+        return Article(
+            title=title,
+            slug=slugify(f"{ARTICLE_SLUG_PREFIX}{i + 1:05d} {title}", allow_unicode=True),
+            language=language,
+            excerpt=opening[:157].rsplit(" ", 1)[0] + "…",
+            body_source=source,
+            body_html=html,
+            editor_note="" if i % 5 else opening[:80],
+            lead_image=images[i % len(images)] if i % 7 else None,
+            category=categories[i % len(categories)],
+            series=slot[0] if slot else None,
+            series_part=slot[1] if slot else None,
+            status=status,
+            published_at=published_at,
+            first_published_at=published_at if status == Status.PUBLISHED else None,
+            reading_minutes=minutes,
+            created_at=published_at or now,
+        )
+
+    made: list[Article] = []
+    articles = (make(i) for i in range(total))
+    while batch := list(islice(articles, BATCH)):
+        made += Article.objects.bulk_create(batch, batch_size=1_000)
+
+    published = [a for a in made if a.status == Status.PUBLISHED]
+    through = Article.tags.through
+    through.objects.bulk_create(
+        (
+            through(article_id=a.pk, tag_id=tag.pk)
+            for a in made
+            for tag in rng.sample(tags, rng.randint(2, 4))
+        ),
+        batch_size=BATCH,
+    )
+    ArticleAuthor.objects.bulk_create(
+        (
+            ArticleAuthor(article_id=a.pk, author_id=author.pk, position=p)
+            for a in made
+            for p, author in enumerate(rng.sample(authors, 1 + (a.pk % 4 == 0)))
+        ),
+        batch_size=BATCH,
+    )
+    # The editor chose related articles (same language, earlier ones) for one in five.
+    by_language = {"ko": [], "en": []}
+    links = []
+    for i, a in enumerate(published):
+        pool = by_language[a.language]
+        if pool and i % 5 == 0:
+            for p, target in enumerate(rng.sample(pool[-200:], min(3, len(pool[-200:])))):
+                links.append(RelatedArticle(article_id=a.pk, target_id=target.pk, position=p))
+        pool.append(a)
+    RelatedArticle.objects.bulk_create(links, batch_size=BATCH)
+    # Translations: the English articles of every other batch of ten point at a Korean
+    # neighbour, and the Korean ones point back.
+    pairs = {}
+    for block in range(0, len(published) - 10, 20):
+        kos = [a for a in published[block : block + 10] if a.language == "ko"]
+        ens = [a for a in published[block : block + 10] if a.language == "en"]
+        pairs.update({en.pk: ko.pk for ko, en in zip(kos, ens, strict=False)})
+    for en_id, ko_id in pairs.items():
+        Article.objects.filter(pk=en_id).update(translation_id=ko_id)
+    Article.objects.filter(pk__in=list(pairs.values())).update(
+        translation=Subquery(Article.objects.filter(translation=OuterRef("pk")).values("pk")[:1])
+    )
+    analyse(Article, through, ArticleAuthor, RelatedArticle, Series)
+    articles_cache.touch_on_commit()  # bulk writes send no signals
+
+
+def analyse(*models) -> None:
+    """Refresh PostgreSQL's statistics of tables just filled in bulk, as autovacuum would
+    soon after (it may be off on a bench server), so the plans measured are the usual ones."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

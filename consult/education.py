@@ -11,17 +11,15 @@ Mails go through consult.mails inside the transaction of the change; the calenda
 pages are dropped when a change commits (education_touch).
 """
 
-import contextlib
-import hashlib
-import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from coopcenter.core.versioned import VersionedCache
 
 from . import mails
 from .models import Case, CourseSession, Enrolment, Event, Track
@@ -40,40 +38,14 @@ class EducationError(Exception):
 
 
 # --- the calendar's cache -------------------------------------------------------------
-# The public pages cache their rendered content under a version number; every change of a
-# session, a course or a seat sets a new one, so nothing stale is read again. The version is
-# a timestamp, so a cache that lost the key never hands out an old one a second time.
+# The public pages cache their rendered content under the education version; every change
+# of a session, a course or a seat sets a new one, so nothing stale is read again.
 
-VERSION_KEY = "education:version"
-
-
-def education_version() -> int:
-    try:
-        version = cache.get(VERSION_KEY)
-        if version is None:
-            version = time.time_ns()
-            if not cache.add(VERSION_KEY, version, timeout=None):
-                version = cache.get(VERSION_KEY, version)
-    except Exception:  # a cache that is down: the pages are rendered from the database
-        return 0
-    return version
-
-
-def education_touch() -> None:
-    with contextlib.suppress(Exception):  # a cache that is down has nothing stale to serve
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
-
-
-def education_touch_on_commit() -> None:
-    """Drop the cached pages now and again once the transaction commits: a page rendered by
-    another worker in between, from the data before the commit, is not kept either."""
-    education_touch()
-    transaction.on_commit(education_touch)
-
-
-def education_cache_key(name: str, *parts: str) -> str:
-    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-    return f"education:{education_version()}:{name}:{digest}"
+education_cache = VersionedCache("education")
+education_version = education_cache.version
+education_touch = education_cache.touch
+education_touch_on_commit = education_cache.touch_on_commit
+education_cache_key = education_cache.key
 
 
 # --- reads ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 and, for a section longer than its `limit`, each further page (?p=2, ...).
 """
 
+from articles.sitemaps import ArticleSitemap, CategorySitemap, SeriesSitemap, TagSitemap
 from consult.sitemaps import CourseSessionSitemap, EducationPagesSitemap
 from coopcenter.core.sitemaps import StaticPagesSitemap
 from registry.sitemaps import CooperativeSitemap, RegistryPagesSitemap
@@ -14,4 +15,8 @@ SITEMAPS = {
     "cooperatives": CooperativeSitemap,
     "education": EducationPagesSitemap,
     "sessions": CourseSessionSitemap,
+    "articles": ArticleSitemap,
+    "article-series": SeriesSitemap,
+    "article-categories": CategorySitemap,
+    "article-tags": TagSitemap,
 }

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemaps_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from articles.media import public_media
 from coopcenter.core import views as core_views
 from coopcenter.sitemaps import SITEMAPS
 
@@ -28,6 +29,8 @@ urlpatterns = [
         name="sitemap_section",
     ),
     path("admin/", admin.site.urls),
+    # Published files (image renditions) from the public storage; never the private uploads.
+    path("media/public/<path:path>", public_media, name="public_media"),
 ]
 
 # Korean is served at unprefixed URLs, English under /en/.

@@ -313,7 +313,12 @@ class Migration(migrations.Migration):
                 ("caption", models.CharField(blank=True, max_length=300, verbose_name="caption")),
                 (
                     "credit",
-                    models.CharField(blank=True, max_length=200, verbose_name="photo credit"),
+                    models.CharField(
+                        blank=True,
+                        help_text="Shown as written, e.g. “Photo: Kim Minji” or “Illustration: …”.",
+                        max_length=200,
+                        verbose_name="photo credit",
+                    ),
                 ),
                 (
                     "uploaded_at",
@@ -574,7 +579,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="revision",
-            index=models.Index(fields=["article", "-created_at"], name="articles_revision"),
+            index=models.Index(fields=["article", "-created_at"], name="articles_revision_recent"),
         ),
         migrations.AddConstraint(
             model_name="slugredirect",
@@ -588,7 +593,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="article",
-            index=models.Index(fields=["category", "-published_at"], name="articles_category"),
+            index=models.Index(
+                condition=models.Q(("status__in", ["published", "scheduled"])),
+                fields=["-published_at", "-id"],
+                name="articles_visible_recent",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="article",
+            index=models.Index(fields=["category", "-published_at"], name="articles_by_category"),
         ),
         migrations.AddConstraint(
             model_name="article",

@@ -8,6 +8,7 @@ from django.db import transaction
 
 MANAGERS = "Managers"
 COUNSELORS = "Counselors"
+EDITORS = "Editors"
 
 # Permissions each role gets on the models that exist; apps add theirs as they grow.
 ROLE_PERMISSIONS = {
@@ -71,6 +72,28 @@ ROLE_PERMISSIONS = {
         "consult.add_enrolment",
         "consult.change_enrolment",
     ],
+    # The articles: writing, publishing and restoring (through the services), the images and
+    # the vocabularies; deleting an article is left to a superuser (unpublishing suffices).
+    EDITORS: [
+        "articles.view_article",
+        "articles.add_article",
+        "articles.change_article",
+        "articles.view_image",
+        "articles.add_image",
+        "articles.change_image",
+        "articles.delete_image",
+        "articles.view_category",
+        "articles.view_tag",
+        "articles.add_tag",
+        "articles.change_tag",
+        "articles.view_author",
+        "articles.add_author",
+        "articles.change_author",
+        "articles.view_series",
+        "articles.add_series",
+        "articles.change_series",
+        "articles.view_slugredirect",
+    ],
 }
 
 
@@ -85,6 +108,7 @@ DEMO_STAFF = [
     DemoLogin("admin", "demo-admin-2026", "superuser"),
     DemoLogin("manager", "demo-manager-2026", MANAGERS),
     DemoLogin("counselor", "demo-counselor-2026", COUNSELORS),
+    DemoLogin("editor", "demo-editor-2026", EDITORS),
 ]
 
 

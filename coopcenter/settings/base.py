@@ -329,6 +329,31 @@ RATELIMIT_FAIL_OPEN = True
 # The whole request may carry five files of 10 MB plus the text fields.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
+# --- Articles: editing -----------------------------------------------------------------
+# Hosts whose https:// iframes an article body may embed (video players); every other iframe
+# is removed when the body is saved. The pages' CSP allows frames from these hosts only.
+ARTICLES_IFRAME_HOSTS = env.list(
+    "ARTICLES_IFRAME_HOSTS",
+    default=["www.youtube-nocookie.com", "www.youtube.com", "player.vimeo.com"],
+)
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [
+    SELF,
+    *(f"https://{host}" for host in ARTICLES_IFRAME_HOSTS),
+]
+# Uploaded images: largest file and largest picture (width x height) accepted, and the
+# widths of the renditions made from each (never wider than the original).
+ARTICLES_IMAGE_MAX_BYTES = env.int("ARTICLES_IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
+ARTICLES_IMAGE_MAX_PIXELS = env.int("ARTICLES_IMAGE_MAX_PIXELS", default=40_000_000)
+ARTICLES_RENDITION_WIDTHS = env.list(
+    "ARTICLES_RENDITION_WIDTHS", cast=int, default=[480, 960, 1440]
+)
+
+# --- Articles: search ------------------------------------------------------------------
+# Longest search query accepted (a longer one is refused with a message), and the longest
+# life of a cached results page (any save of an article ends it sooner).
+ARTICLES_SEARCH_MAX_LENGTH = env.int("ARTICLES_SEARCH_MAX_LENGTH", default=200)
+ARTICLES_SEARCH_CACHE_SECONDS = env.int("ARTICLES_SEARCH_CACHE_SECONDS", default=600)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Iterator
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.conf import settings
@@ -84,6 +84,7 @@ def test_registry_starts_with_the_baseline_and_names_are_unique() -> None:
 def test_every_registered_path_resolves_to_a_view() -> None:
     scale_registry.seed_registry(100, certifications=2, histories=2)  # for the detail page
     scale_registry.seed_education(2)  # for a session's page
+    scale_registry.seed_articles(20, hidden=2)  # for an article's page
     for page in page_registry.PAGES:
         for path in (page.resolve_path(), page.resolve_csrf_form()):
             if path is None:
@@ -91,7 +92,9 @@ def test_every_registered_path_resolves_to_a_view() -> None:
             # /en/... resolves only while English is active, as LocaleMiddleware makes it.
             language = translation.get_language_from_path(path) or settings.LANGUAGE_CODE
             with translation.override(language):
-                assert callable(resolve(urlsplit(path).path, urlconf="bench.urls").func), page.name
+                # Korean slugs are percent-encoded in the path, as a browser sends them.
+                plain = unquote(urlsplit(path).path)
+                assert callable(resolve(plain, urlconf="bench.urls").func), page.name
 
 
 def test_selection_keeps_the_baseline() -> None:
@@ -126,6 +129,7 @@ def test_every_registered_page_answers_its_expected_status() -> None:
     scale_registry.seed_registry(1_000, certifications=5, histories=10)
     scale_registry.seed_cases(200)
     scale_registry.seed_education(3)
+    scale_registry.seed_articles(20, hidden=2)
     with override_settings(ROOT_URLCONF="bench.urls", TEMPLATES=_bench_templates()):
         for page in page_registry.PAGES:
             bodies = (page.body(0), page.body(1)) if page.body else None

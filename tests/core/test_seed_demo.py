@@ -8,7 +8,8 @@ from django.test import override_settings
 from consult import demo as consult_demo
 from coopcenter.core.demo import DEMO_STAFF
 
-pytestmark = pytest.mark.django_db
+# The articles demo stores its lead images: in a folder of the test's own.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 
 def seed() -> str:

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from consult import workflow
+from tests.articles.test_demo import public_media  # noqa: F401 (fixture)
 from tests.consult.factories import counselor, routed_case
 from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
+from tests.e2e.test_articles_reader import articles_demo  # noqa: F401 (fixture)
 from tests.e2e.test_consult_citizen import load_consult_desk
 
 # (URL name or literal path, expected status). Features add their public pages here.
@@ -136,6 +138,66 @@ def test_education_pages_with_sessions_are_accessible(
     page = browser_page.page
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator(".education-seats").count() >= 1
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    browser_page.assert_clean()
+
+
+def article_page_path(kind: str, language: str) -> str:
+    """A page of the demo articles in the given language's UI, showing that language's
+    articles (the detail page is part 1 of the Basic Society series, with its figure)."""
+    from articles.demo_content import BS_SSE_1, SERIES
+    from articles.models import Article, Tag
+
+    article = Article.objects.get(slug=BS_SSE_1.text(language).slug)
+    tag = Tag.objects.get(name=BS_SSE_1.text(language).tags[0])
+    arguments = {
+        "index": [],
+        "detail": None,
+        "year": ["2026"],
+        "month": ["2026", "05"],
+        "category": [BS_SSE_1.category],
+        "tag": [tag.slug],
+        "series": [SERIES[("basic-society-sse", language)].slug],
+        "author": [BS_SSE_1.authors[0]],
+        "search": [],
+    }[kind]
+    with translation.override(language):
+        if kind == "detail":
+            return article.get_absolute_url()
+        path = reverse(f"articles:{kind}", args=arguments)
+    return path + ("?q=%ED%98%91%EB%8F%99" if kind == "search" else "")  # 협동
+
+
+ARTICLE_PAGES = [
+    "index",
+    "detail",
+    "year",
+    "month",
+    "category",
+    "tag",
+    "series",
+    "author",
+    "search",
+]
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", ARTICLE_PAGES)
+@pytest.mark.usefixtures("articles_demo")
+def test_articles_pages_with_articles_are_accessible(new_page, kind, language, width):
+    browser_page = new_page(width)
+    browser_page.goto(article_page_path(kind, language))
+    page = browser_page.page
+    assert page.locator("html").get_attribute("lang") == language
+    if kind == "detail":
+        assert page.locator("figure img").count() == 1
+    elif kind == "search":
+        assert page.locator(".search-result").count() >= 1
+    else:
+        assert page.locator(".article-card").count() >= 1
     assert_accessible(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     browser_page.assert_clean()

@@ -43,6 +43,10 @@ def test_the_index_lists_each_section(client):
         "http://testserver/sitemap-cooperatives.xml",
         "http://testserver/sitemap-education.xml",
         "http://testserver/sitemap-sessions.xml",
+        "http://testserver/sitemap-articles.xml",
+        "http://testserver/sitemap-article-series.xml",
+        "http://testserver/sitemap-article-categories.xml",
+        "http://testserver/sitemap-article-tags.xml",
     ]
 
 
@@ -101,8 +105,9 @@ def test_a_sitemap_page_runs_two_queries_whatever_its_size(client, django_assert
     # The count (for the paginator), then the page's rows.
     with django_assert_num_queries(2):
         assert len(entries(xml(client, "/sitemap-cooperatives.xml"))) == 24
-    # The index: the co-ops' latest change and count, and the count of listed sessions.
-    with django_assert_num_queries(3):
+    # The index: the co-ops' latest change and count, the count of listed sessions, and the
+    # size and latest change of each articles section (articles, series, categories, tags).
+    with django_assert_num_queries(7):
         index(client)
 
 
