@@ -1,5 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def after_migrate(**kwargs) -> None:
+    """Every deploy runs migrate. Cached articles pages, feeds and search results hold what
+    the release that cached them rendered, in the shape its code stored them: a new version
+    makes the new release build its own instead of reading entries it does not know."""
+    from articles.cache import articles_cache
+
+    articles_cache.touch()
 
 
 class ArticlesConfig(AppConfig):
@@ -10,3 +20,4 @@ class ArticlesConfig(AppConfig):
         from articles import signals
 
         signals.connect()
+        post_migrate.connect(after_migrate, sender=self)

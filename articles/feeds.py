@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -33,9 +32,9 @@ from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from articles.cache import articles_cache
+from articles.cache import articles_cache, cached_until_next_publication
 from articles.models import Article, ArticleAuthor, Category, Series, Tag
-from articles.selectors import article_next_publication, article_url
+from articles.selectors import article_url
 
 FEED_LENGTH = 20
 # Cached feeds are invalidated by every save; this only bounds their life.
@@ -48,26 +47,17 @@ def cached_feed(feed: Feed):
 
     def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         key = articles_cache.key("feed", get_language() or "", request.path)
-        now = timezone.now()
-        entry = cache.get(key)
-        if entry is not None and (entry["valid_until"] is None or now < entry["valid_until"]):
-            response = HttpResponse(entry["content"], content_type=entry["content_type"])
-        else:
-            # Read before rendering: an article that becomes visible meanwhile ends the entry.
-            valid_until = article_next_publication(now)
+
+        def build() -> dict:
             rendered = feed(request, *args, **kwargs)
-            entry = {
+            return {
                 "content": rendered.content,
                 "content_type": rendered["Content-Type"],
                 "last_modified": rendered.get("Last-Modified"),
-                "valid_until": valid_until,
             }
-            timeout = FEED_CACHE_SECONDS
-            if valid_until is not None:
-                timeout = min(timeout, int((valid_until - now).total_seconds()))
-            if timeout > 0:
-                cache.set(key, entry, timeout)
-            response = rendered
+
+        entry = cached_until_next_publication(key, build, timeout=FEED_CACHE_SECONDS)
+        response = HttpResponse(entry["content"], content_type=entry["content_type"])
         if entry["last_modified"]:
             response["Last-Modified"] = entry["last_modified"]
         return response

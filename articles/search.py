@@ -41,7 +41,6 @@ from html.parser import HTMLParser
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -61,9 +60,8 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.cache import articles_cache
 from articles.models import Article
-from articles.selectors import article_next_publication, article_url
+from articles.selectors import article_url
 
 SEARCH_CONFIG = "simple"
 RESULTS_PER_PAGE = 10
@@ -465,7 +463,10 @@ def _page_rows(matches: QuerySet, number: int) -> list[Article]:
     return list(rows)
 
 
-def _compute_page(query: ParsedQuery, number: int, now: datetime) -> SearchPage:
+def search_page(query: ParsedQuery, number: int = 1, *, now: datetime | None = None) -> SearchPage:
+    """Page `number` of the results of `query` (the last page when past the end). The search
+    view caches the rendered page (articles.search_views.results_html)."""
+    now = now or timezone.now()
     if not query:
         return SearchPage(number=1, num_pages=1, count=0, results=[])
     matches = article_search(query, now=now)
@@ -482,25 +483,3 @@ def _compute_page(query: ParsedQuery, number: int, now: datetime) -> SearchPage:
         count=count,
         results=[_result(article, query.terms, language) for article in rows],
     )
-
-
-def search_page(query: ParsedQuery, number: int = 1) -> SearchPage:
-    """Page `number` of the results of `query` (the last page when past the end), cached
-    per language until any article changes or the next scheduled one appears."""
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    key = articles_cache.key("search", language, query.text, str(number))
-    now = timezone.now()
-    entry = cache.get(key)
-    if entry is not None:
-        valid_until, page = entry
-        if valid_until is None or now < valid_until:
-            return page
-    # Read before searching: an article that becomes visible meanwhile ends the entry.
-    valid_until = article_next_publication(now)
-    page = _compute_page(query, number, now)
-    timeout = settings.ARTICLES_SEARCH_CACHE_SECONDS
-    if valid_until is not None:
-        timeout = min(timeout, int((valid_until - now).total_seconds()))
-    if timeout > 0:
-        cache.set(key, (valid_until, page), timeout)
-    return page

@@ -12,10 +12,14 @@ from django import forms
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from articles.cache import articles_cache, cached_until_next_publication
 from articles.search import clean_query, page_number, parse_query, search_page
 
 TEMPLATE = "articles/search.html"
@@ -56,12 +60,25 @@ def article_search(request: HttpRequest) -> HttpResponse:
     text = clean_query(form.cleaned_data["q"])
     context["search_query"] = text
     if text:
-        page = search_page(parse_query(text), page_number(request.GET.get("page")))
-        context.update(
-            {
-                "page_obj": page,
-                "results": page.results,
-                "query_string": urlencode({"q": text}),
-            }
-        )
+        context["results_html"] = results_html(request, text, page_number(request.GET.get("page")))
     return render(request, TEMPLATE, context)
+
+
+def results_html(request: HttpRequest, text: str, number: int) -> str:
+    """The results section of a query's page, rendered once per language and kept as long as
+    the results themselves (any save, the next scheduled publication)."""
+
+    def build() -> str:
+        page = search_page(parse_query(text), number)
+        context = {
+            "page_obj": page,
+            "results": page.results,
+            "search_query": text,
+            "query_string": urlencode({"q": text}),
+        }
+        return render_to_string("articles/_search_results.html", context, request=request)
+
+    key = articles_cache.key("search-html", get_language() or "", text, str(number))
+    timeout = settings.ARTICLES_SEARCH_CACHE_SECONDS
+    # Rendered by the template engine with autoescaping: the query and snippets are escaped.
+    return mark_safe(cached_until_next_publication(key, build, timeout=timeout))  # noqa: S308

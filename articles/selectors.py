@@ -51,14 +51,24 @@ def article_cards(queryset=None):
     return _with_card_relations(queryset).defer("body_source", "editor_note")
 
 
+# The home page is the site's busiest: its latest articles are kept as long as the lists.
+HOME_CACHE_SECONDS = 3600
+
+
 def article_home_latest(limit: int = 3) -> list:
-    """The latest published articles for the home page (one query); empty while none are
-    published."""
-    return list(
-        Article.objects.published()
-        .select_related("category")
-        .defer("body_source", "body_html", "editor_note")[:limit]
-    )
+    """The latest published articles for the home page (one query, then none while no article
+    changes and no scheduled one appears); empty while none are published."""
+    from articles.cache import articles_cache, cached_until_next_publication
+
+    def build() -> list:
+        return list(
+            Article.objects.published()
+            .select_related("category")
+            .defer("body_source", "body_html", "editor_note")[:limit]
+        )
+
+    key = articles_cache.key("home-latest", str(limit))
+    return cached_until_next_publication(key, build, timeout=HOME_CACHE_SECONDS)
 
 
 # --- Archives ----------------------------------------------------------------------------

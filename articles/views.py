@@ -11,7 +11,6 @@ previews are neither cached nor served from the cache.
 import datetime
 from collections.abc import Callable
 
-from django.core.cache import cache
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +22,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from articles import selectors
-from articles.cache import articles_cache
+from articles.cache import articles_cache, cached_until_next_publication
 from articles.metadata import article_metadata
 from articles.models import Article, Author, Category, Series, Tag
 from articles.templatetags.articles import article_excerpt, share_rendition
@@ -55,24 +54,9 @@ def cached_page(request: HttpRequest, name: str, number: int, build: Build) -> d
     until the next scheduled article becomes visible. A response (a redirect) and a 404 are
     never cached."""
     key = articles_cache.key(name, get_language(), request.path, str(number))
-    now = timezone.now()
-    entry = cache.get(key)
-    if entry is not None:
-        valid_until, page = entry
-        if valid_until is None or now < valid_until:
-            return page
-    # Read before building: an article that becomes visible while the page is built makes
-    # the entry stale at once rather than hiding it.
-    valid_until = selectors.article_next_publication(now)
-    page = build()
-    if isinstance(page, HttpResponse):
-        return page
-    timeout = CACHE_SECONDS
-    if valid_until is not None:
-        timeout = min(timeout, int((valid_until - now).total_seconds()))
-    if timeout > 0:
-        cache.set(key, (valid_until, page), timeout)
-    return page
+    return cached_until_next_publication(
+        key, build, timeout=CACHE_SECONDS, keep=lambda page: not isinstance(page, HttpResponse)
+    )
 
 
 def _list_page(request: HttpRequest, queryset, number: int, **context) -> dict:

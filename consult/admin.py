@@ -750,9 +750,17 @@ class CourseAdmin(EducationDeskAdmin):
     inlines = [CourseSessionInline]
 
 
+def _https_urls(field, **kwargs):
+    """A web address typed without a scheme is taken as https (Django 6's default)."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class CourseSessionForm(forms.ModelForm):
     class Meta:
         model = CourseSession
+        formfield_callback = _https_urls
         fields = [
             "course",
             "starts_at",

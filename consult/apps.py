@@ -4,17 +4,24 @@ from django.utils.translation import gettext_lazy as _
 
 
 def after_migrate(*, using: str, **kwargs) -> None:
-    """The four teams and the privacy notice are reference data the intake needs. A flush
-    of the test database empties them and then sends post_migrate, so they are put back
-    here from the data migration, which stays the one source of both."""
+    """Every deploy runs migrate, and so does every flush of the test database.
+
+    - The four teams and the privacy notice are reference data the intake needs. A flush
+      empties them and then sends post_migrate, so they are put back here from the data
+      migration, which stays the one source of both.
+    - The course calendar's cached pages were rendered by the release that cached them: a
+      new version makes the new release render its own (as for the registry)."""
     import importlib
 
     from django.apps import apps
+
+    from .education import education_touch
 
     if using != "default":
         return
     migration = importlib.import_module("consult.migrations.0002_teams_and_privacy_notice")
     migration.forwards(apps, None)
+    education_touch()
 
 
 def _notice_changed(**kwargs) -> None:

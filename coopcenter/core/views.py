@@ -3,25 +3,47 @@
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from . import health
 
+# The busiest page of the site; any change of the registry or the articles renews it sooner.
+HOME_CACHE_SECONDS = 600
+
+
+def home_content(request: HttpRequest) -> str:
+    """The home page's content in the current language: rendered once, then cached under the
+    registry's and the articles' versions, and never past the next scheduled article."""
+    from articles.cache import articles_cache, cached_until_next_publication
+    from articles.selectors import article_home_latest
+    from registry.cache import registry_version
+    from registry.selectors import registry_home_figures
+
+    def build() -> str:
+        # Slots filled by the registry and articles apps; empty until they have content.
+        context = {
+            "registry_figures": registry_home_figures(),
+            "latest_articles": article_home_latest(),
+        }
+        return render_to_string("core/_home_content.html", context, request=request)
+
+    key = articles_cache.key("home", get_language() or "", str(registry_version()))
+    # Rendered by the template engine with autoescaping, from no input of the visitor.
+    return mark_safe(cached_until_next_publication(key, build, timeout=HOME_CACHE_SECONDS))  # noqa: S308
+
 
 class HomeView(TemplateView):
     template_name = "core/home.html"
 
     def get_context_data(self, **kwargs):
-        from articles.selectors import article_home_latest
-        from registry.selectors import registry_home_figures
-
         context = super().get_context_data(**kwargs)
-        # Slots filled by the registry and articles apps; empty until they have content.
-        context["registry_figures"] = registry_home_figures()
-        context["latest_articles"] = article_home_latest()
+        context["home_content"] = home_content(self.request)
         return context
 
 

@@ -12,9 +12,11 @@ from urllib.parse import quote
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
+from django.core.management import call_command
 from django.utils import timezone, translation
 
 from articles import selectors
+from articles.cache import articles_cache
 from articles.models import Article, Image, Status
 from tests.articles.factories import (
     ArticleFactory,
@@ -651,7 +653,10 @@ def test_article_page_and_home_run_a_fixed_number_of_queries(
         assert client.get(url_of(article)).status_code == 200
     with django_assert_num_queries(0):
         assert client.get(url_of(article)).status_code == 200
-    with django_assert_num_queries(1):
+    # The home page's latest articles: the next publication and the list, then the cache.
+    with django_assert_num_queries(2):
+        assert selectors.article_home_latest()
+    with django_assert_num_queries(0):
         assert selectors.article_home_latest()
 
 
@@ -667,6 +672,18 @@ def test_home_page_shows_the_latest_published(client):
     assert f'<a href="{url_of(latest)}" lang="ko">Latest piece</a>' in body
     assert "A draft piece" not in body
     assert [a.title for a in selectors.article_home_latest()] == ["Latest piece", "Older piece"]
+
+
+def test_the_cached_home_page_follows_saves_and_the_schedule(client):
+    ArticleFactory(title="First piece", published_at=REFERENCE_AT)
+    assert "First piece" in text(client.get("/en/"))  # now cached
+    ArticleFactory(title="Second piece", published_at=OTHER_AT)
+    assert "Second piece" in text(client.get("/en/"))
+    soon = timezone.now() + datetime.timedelta(minutes=5)
+    scheduled(soon, title="Scheduled piece")
+    assert "Scheduled piece" not in text(client.get("/en/"))
+    with mock.patch("django.utils.timezone.now", return_value=soon + datetime.timedelta(seconds=1)):
+        assert "Scheduled piece" in text(client.get("/en/"))
 
 
 # --- The cache --------------------------------------------------------------------------
@@ -726,7 +743,7 @@ def test_cache_timeout_is_capped_at_the_next_publication(client):
     soon = timezone.now() + datetime.timedelta(seconds=90)
     scheduled(soon, title="Soon")
     ArticleFactory()
-    with mock.patch("articles.views.cache.set", wraps=cache.set) as cache_set:
+    with mock.patch("articles.cache.cache.set", wraps=cache.set) as cache_set:
         client.get("/articles/")
     (_key, (valid_until, _page), timeout), _kwargs = cache_set.call_args
     assert valid_until == soon
@@ -749,9 +766,15 @@ def test_previews_are_never_cached_nor_served_from_the_cache(client, editor):
 
     # A draft's preview is never cached either.
     hidden = draft(title="Draft title", slug="hidden-draft")
-    with mock.patch("articles.views.cache.set") as cache_set:
+    with mock.patch("articles.cache.cache.set") as cache_set:
         response = client.get(url_of(hidden))
     assert response.status_code == 200
     cache_set.assert_not_called()
     client.logout()
     assert client.get(url_of(hidden)).status_code == 404
+
+
+def test_migrating_a_new_release_invalidates_the_cached_pages():
+    before = articles_cache.version()
+    call_command("migrate", interactive=False, verbosity=0)
+    assert articles_cache.version() != before

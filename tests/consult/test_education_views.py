@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -457,3 +458,9 @@ def test_declining_an_offer_from_its_page(client):
     assert response.status_code == 303
     assert Enrolment.objects.get(pk=enrolment.pk).status == E.CANCELLED
     assert client.get(action_url("decline", case, token, enrolment)).status_code == 405
+
+
+def test_migrating_a_new_release_invalidates_the_cached_calendar():
+    before = education.education_version()
+    call_command("migrate", interactive=False, verbosity=0)
+    assert education.education_version() != before
