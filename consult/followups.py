@@ -19,15 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from coopcenter.outbox.models import OutgoingMail
 
-from . import mails, workflow
+from . import mails, permissions, workflow
 from .deadlines import received_by
 from .models import (
     Case,
@@ -41,7 +39,6 @@ from .models import (
     TeamMembership,
     Track,
 )
-from .permissions import MANAGE_PERMISSION
 from .services import TOKEN_BYTES, token_hash, token_issue
 
 logger = logging.getLogger(__name__)
@@ -109,22 +106,8 @@ def triage_team_members() -> list:
 
 
 def desk_managers() -> list:
-    """Active staff who see every case: the permission through the user or a group, or
-    superusers (consult.permissions.is_manager, as one query)."""
-    app_label, codename = MANAGE_PERMISSION.split(".")
-    permission = Permission.objects.filter(
-        content_type__app_label=app_label, codename=codename
-    ).first()
-    condition = Q(is_superuser=True)
-    if permission is not None:
-        condition |= Q(user_permissions=permission) | Q(groups__permissions=permission)
-    users = (
-        get_user_model()
-        .objects.filter(condition, is_active=True, is_staff=True)
-        .distinct()
-        .order_by("pk")
-    )
-    return _mailable(users)
+    """Active managers with an address (consult.permissions.managers)."""
+    return _mailable(permissions.managers())
 
 
 # --- triage reminders ------------------------------------------------------------------

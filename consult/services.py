@@ -36,16 +36,6 @@ from .models import (
     Submission,
     attachment_name,
 )
-
-# Retention (PIPA art. 21) lives with the citizens' other privacy rights in consult.privacy;
-# these names stay importable from here for the callers that know them from here.
-from .privacy import (  # noqa: F401
-    ANONYMISED_NAME,
-    ANONYMISED_TEXT,
-    anonymised_email,
-    case_anonymise,
-    cases_due_for_anonymising,
-)
 from .uploads import validate_upload
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from consult import services, workflow
+from consult import privacy, services, workflow
 from consult.models import (
     AccessToken,
     Attachment,
@@ -380,15 +380,15 @@ def test_anonymise_removes_the_citizen_and_keeps_the_statistics(media):
     }
     events = list(Event.objects.filter(case=case).values_list("field", "old_value", "new_value"))
 
-    services.case_anonymise(case_id=case.pk)
+    privacy.case_anonymise(case_id=case.pk)
 
     case.refresh_from_db()
     assert {f: getattr(case, f) for f in keep} == keep
     assert case.anonymised_at is not None
-    assert (case.name, case.phone) == (services.ANONYMISED_NAME, "")
-    assert case.email.endswith("@anonymised.invalid") and case.message == services.ANONYMISED_TEXT
+    assert (case.name, case.phone) == (privacy.ANONYMISED_NAME, "")
+    assert case.email.endswith("@anonymised.invalid") and case.message == privacy.ANONYMISED_TEXT
     assert set(Message.objects.filter(case=case).values_list("body", flat=True)) == {
-        services.ANONYMISED_TEXT
+        privacy.ANONYMISED_TEXT
     }
     assert not Attachment.objects.filter(case=case).exists()
     import os
@@ -405,7 +405,7 @@ def test_anonymise_removes_the_citizen_and_keeps_the_statistics(media):
         assert "박민지" not in str(mail.context)
     # The citizen cannot ask for a new link any more; a second run changes nothing.
     assert not services.case_send_link(reference=case.reference, email="minji@example.org")
-    again = services.case_anonymise(case_id=case.pk)
+    again = privacy.case_anonymise(case_id=case.pk)
     assert again.anonymised_at == case.anonymised_at
 
 
@@ -442,7 +442,7 @@ def test_spam_and_merged_cases_are_anonymised_too(media, status):
             case_id=case.pk, into_reference=target.reference, actor=workflow.Actor.system()
         )
     Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=4000))
-    assert list(services.cases_due_for_anonymising()) == [Case.objects.get(pk=case.pk)]
+    assert list(privacy.cases_due_for_anonymising()) == [Case.objects.get(pk=case.pk)]
     call_command("consult_anonymise", stdout=StringIO())
     case.refresh_from_db()
     assert case.anonymised_at is not None and case.status == status
