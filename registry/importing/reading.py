@@ -14,6 +14,7 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
+from coopcenter.core.csvstream import csv_cell_read
 from registry.importing.values import CellValue, is_empty
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -84,11 +85,13 @@ def _read_csv(data: bytes) -> Table:
     header: tuple[str, ...] | None = None
     start = 1
     try:
-        for cells in reader:
-            record = Record(line=start, cells=tuple(cells))
+        for row in reader:
+            # The site's own exports write formula-like text as '=…: read it back as =….
+            cells = tuple(csv_cell_read(cell) for cell in row)
+            record = Record(line=start, cells=cells)
             start = reader.line_num + 1
             if header is None:
-                header = tuple(cells)
+                header = cells
             elif any(cell.strip() for cell in cells):
                 rows.append(record)
     except csv.Error as error:
@@ -133,7 +136,8 @@ def _read_xlsx(data: bytes) -> Table:
             if header is None:
                 header = tuple("" if value is None else str(value) for value in values)
             elif any(not is_empty(value) for value in values):
-                rows.append(Record(line=number, cells=tuple(values)))
+                cells = tuple(csv_cell_read(v) if isinstance(v, str) else v for v in values)
+                rows.append(Record(line=number, cells=cells))
     except CooperativeImportError:
         raise
     except Exception:  # a damaged sheet
