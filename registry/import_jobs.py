@@ -85,7 +85,11 @@ def import_job_confirm(
     """The import of a previewed file, as it is (no new upload), queued for the worker."""
     try:
         with transaction.atomic():
-            locked = ImportJob.objects.select_for_update().confirmable().filter(pk=previewed.pk)
+            locked = (
+                ImportJob.objects.select_for_update(of=("self",))
+                .confirmable()
+                .filter(pk=previewed.pk)
+            )
             preview = locked.first()
             if preview is None:
                 raise ImportJobError(
