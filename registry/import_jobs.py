@@ -268,10 +268,13 @@ def _fail(job: ImportJob, message: str) -> ImportJob:
     return job
 
 
-def import_job_fail(*, job_id: int, message: str) -> None:
-    """The worker gave up on a job after its retries."""
+def import_job_fail(*, job_id: int) -> None:
+    """The worker gave up on a job after its retries (the import is one transaction, so
+    nothing was written); the reason is told in the language of the one who asked."""
     job = ImportJob.objects.filter(pk=job_id).exclude(status=ImportJob.Status.DONE).first()
     if job is not None:
+        with translation.override(job.language or None):
+            message = _("The import failed on the server; nothing was written. Try again.")
         _fail(job, message)
 
 

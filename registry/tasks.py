@@ -3,7 +3,6 @@
 import logging
 
 from celery import shared_task
-from django.utils.translation import gettext as _
 
 from registry import import_jobs
 
@@ -25,10 +24,7 @@ def run_import_job(self, job_id: int) -> None:
         # Run eagerly (no broker), a retry would loop at once: fail the job instead.
         if self.request.is_eager or self.request.retries >= self.max_retries:
             logger.exception("Import job %s failed", job_id)
-            import_jobs.import_job_fail(
-                job_id=job_id,
-                message=_("The import failed on the server; nothing was written. Try again."),
-            )
+            import_jobs.import_job_fail(job_id=job_id)
             return
         raise self.retry(exc=exc, countdown=IMPORT_RETRY_DELAY) from exc
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from registry import import_jobs, tasks
 from registry.models import ImportJob
@@ -12,7 +13,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media")]
 
 @pytest.fixture
 def job(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False):
+    # Asked for in English: the worker tells the job's messages in the asker's language.
+    with django_capture_on_commit_callbacks(execute=False), translation.override("en"):
         return import_jobs.import_job_create(
             upload=SimpleUploadedFile("coops.csv", csv_bytes([coop_row()])),
             source="",
