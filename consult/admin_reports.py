@@ -245,9 +245,8 @@ def report_csv_rows(report: Report) -> Iterator[list[str]]:
         ("counselor", report.counselors),
     ):
         for row in rows:
-            # A username is written as text even if it starts like a formula.
-            key = row.key if row.key[:1] not in ("=", "+", "-", "@") else "'" + row.key
-            yield csv_row(dimension, key, row_label(row), row.figures)
+            # A username that starts like a formula is neutralised by csv_pieces.
+            yield csv_row(dimension, row.key, row_label(row), row.figures)
     yield csv_row("total", "", gettext("Total"), report.total)
 
 

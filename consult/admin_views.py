@@ -389,11 +389,8 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    text = str(value)
-    # A cell a spreadsheet would run as a formula is written as text.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    # Formula-like text is neutralised by csv_pieces, for every CSV the site writes.
+    return str(value)
 
 
 def _labels() -> dict[str, dict[str, str]]:

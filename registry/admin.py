@@ -1,46 +1,29 @@
 """The counselors' desk for the registry: co-ops with their certifications and history, the
 imports, and the import page (upload, dry-run preview, confirm)."""
 
-import re
-import secrets
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from registry.forms import CooperativeImportConfirmForm, CooperativeImportForm
-from registry.importer import (
-    CooperativeImportError,
-    ImportReport,
-    cooperatives_import,
-    history_label,
-)
-from registry.models import Certification, Cooperative, CooperativeChange, ImportBatch
+from registry.import_jobs import ImportJobError, import_job_confirm, import_job_create
+from registry.importer import WRITING, history_label
+from registry.models import Certification, Cooperative, CooperativeChange, ImportBatch, ImportJob
 from registry.services import cooperative_save
 from registry.vocab import IMPORT_COLUMNS
 
-# Uploads waiting for their confirmation: private files (no URL serves MEDIA_ROOT), named by
-# a random token, referred to by a signed value that expires.
-IMPORT_DIR = "registry-imports"
-IMPORT_NAME = re.compile(rf"{IMPORT_DIR}/[A-Za-z0-9_-]+\.(csv|xlsx)")
-IMPORT_SIGNING_SALT = "registry.admin.import"
-IMPORT_MAX_AGE = timedelta(hours=1)
-PREVIEW_ERRORS = 500  # rows of the error table; the command line lists them all
-PREVIEW_ROWS = 50  # sample of new and changed co-ops
+RECENT_JOBS = 10  # past previews and imports listed on the upload page
+REFRESH_SECONDS = 5  # a running job's page reloads itself this often without JavaScript
 HISTORY_INLINE_ROWS = 50  # newest history rows on a co-op's page
 
 
@@ -205,7 +188,17 @@ class CooperativeAdmin(admin.ModelAdmin):
                 name="registry_cooperative_import",
             ),
             path(
-                "import/confirm/",
+                "import/<int:job_id>/",
+                view(require_GET(self.import_job_view)),
+                name="registry_cooperative_import_job",
+            ),
+            path(
+                "import/<int:job_id>/status.json",
+                view(require_GET(self.import_status_view)),
+                name="registry_cooperative_import_status",
+            ),
+            path(
+                "import/<int:job_id>/confirm/",
                 view(require_POST(self.import_confirm_view)),
                 name="registry_cooperative_import_confirm",
             ),
@@ -243,144 +236,103 @@ class CooperativeAdmin(admin.ModelAdmin):
             form=form,
             max_bytes=settings.REGISTRY_IMPORT_MAX_BYTES,
             columns=IMPORT_COLUMNS,
+            recent_jobs=ImportJob.objects.select_related("started_by")[:RECENT_JOBS],
         )
         return TemplateResponse(
             request, "admin/registry/cooperative/import_upload.html", context, status=status
         )
 
-    def _render_preview(
-        self, request, report: ImportReport, token: str | None, *, status: int = 200
-    ) -> HttpResponse:
-        context = self._context(
-            request,
-            _("Check the import"),
-            report=report,
-            errors=report.errors[:PREVIEW_ERRORS],
-            more_errors=max(len(report.errors) - PREVIEW_ERRORS, 0),
-            new_rows=report.new[:PREVIEW_ROWS],
-            more_new=max(report.created - PREVIEW_ROWS, 0),
-            updates=report.updates[:PREVIEW_ROWS],
-            more_updates=max(report.updated - PREVIEW_ROWS, 0),
-            confirm_form=_confirm_form(token, skip_invalid=report.skip_invalid),
-            skip_form=_confirm_form(token, skip_invalid=True),
-            token=token,
-        )
-        return TemplateResponse(
-            request, "admin/registry/cooperative/import_preview.html", context, status=status
-        )
-
-    @staticmethod
-    def _has_work(report: ImportReport) -> bool:
-        return bool(report.created or report.updated)
-
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        """GET: the upload form. POST: a dry run of the file, shown as a preview."""
+        """GET: the upload form. POST: store the file and queue its preview; the file is
+        read by the worker, never in this request."""
         self._check_import_permission(request)
         if request.method == "GET":
             return self._render_upload(request, CooperativeImportForm())
         form = CooperativeImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render_upload(request, form, status=400)
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        try:
-            report = cooperatives_import(
-                file=data,
-                filename=upload.name,
-                source=form.cleaned_data["source"],
-                skip_invalid=form.cleaned_data["skip_invalid"],
-                dry_run=True,
-                started_by=request.user,
-            )
-        except CooperativeImportError as error:
-            form.add_error("file", str(error))
-            return self._render_upload(request, form, status=400)
-        token = None
-        if self._has_work(report):
-            _purge_stale_uploads()
-            stored = default_storage.save(
-                f"{IMPORT_DIR}/{secrets.token_urlsafe(24)}{form.extension}", ContentFile(data)
-            )
-            token = signing.dumps(
-                {"path": stored, "filename": report.filename, "source": report.source},
-                salt=IMPORT_SIGNING_SALT,
-            )
-        return self._render_preview(request, report, token)
+        job = import_job_create(
+            upload=form.cleaned_data["file"],
+            source=form.cleaned_data["source"],
+            skip_invalid=form.cleaned_data["skip_invalid"],
+            started_by=request.user,
+        )
+        return redirect("admin:registry_cooperative_import_job", job_id=job.pk)
 
-    def import_confirm_view(self, request: HttpRequest) -> HttpResponse:
-        """POST only: the real import of a previewed upload."""
+    def _job(self, request: HttpRequest, job_id: int) -> ImportJob:
         self._check_import_permission(request)
+        return get_object_or_404(ImportJob.objects.select_related("batch"), pk=job_id)
+
+    def import_job_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """A job's page: its progress while it runs (polled), its report once it ends."""
+        job = self._job(request, job_id)
+        report = job.report
+        confirmable = ImportJob.objects.confirmable().filter(pk=job.pk).exists()
+        title = _("Check the import") if job.kind == ImportJob.Kind.PREVIEW else _("Import")
+        context = self._context(
+            request,
+            title,
+            job=job,
+            progress=job_progress(job),
+            report=report,
+            confirmable=confirmable,
+            confirm_form=CooperativeImportConfirmForm(initial={"skip_invalid": job.skip_invalid}),
+            skip_form=CooperativeImportConfirmForm(initial={"skip_invalid": True}),
+            refresh_seconds=REFRESH_SECONDS,
+        )
+        return TemplateResponse(request, "admin/registry/cooperative/import_job.html", context)
+
+    def import_status_view(self, request: HttpRequest, job_id: int) -> JsonResponse:
+        """What the page's script polls while the job runs."""
+        response = JsonResponse(job_progress(self._job(request, job_id)))
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def import_confirm_view(self, request: HttpRequest, job_id: int) -> HttpResponse:
+        """POST only: import the previewed file as it is (no new upload)."""
+        previewed = self._job(request, job_id)
         form = CooperativeImportConfirmForm(request.POST)
-        upload = _signed_upload(form)
-        if upload is None:
-            messages.error(
-                request,
-                _("This upload has expired or was already imported. Upload the file again."),
-            )
-            return self._render_upload(request, CooperativeImportForm(), status=400)
-        with default_storage.open(upload["path"], "rb") as stored:
-            data = stored.read()
+        form.is_valid()  # a checkbox: every value is valid
         try:
-            report = cooperatives_import(
-                file=data,
-                filename=upload["filename"],
-                source=upload["source"],
-                skip_invalid=form.cleaned_data["skip_invalid"],
+            job = import_job_confirm(
+                previewed=previewed,
+                skip_invalid=bool(form.cleaned_data.get("skip_invalid")),
                 started_by=request.user,
             )
-        except CooperativeImportError as error:
+        except ImportJobError as error:
             messages.error(request, str(error))
-            return self._render_upload(request, CooperativeImportForm(), status=409)
-        if not report.imported:
-            # The registry changed since the preview (another import, an edit): show why.
-            messages.error(request, _("Nothing was imported: the registry changed meanwhile."))
-            return self._render_preview(request, report, form.cleaned_data["token"], status=409)
-        default_storage.delete(upload["path"])
-        messages.success(
-            request,
-            _("Imported %(file)s: %(summary)s.")
-            % {"file": report.filename, "summary": report.summary()},
-        )
-        return redirect("admin:registry_cooperative_changelist")
+            return self._render_upload(request, CooperativeImportForm(), status=400)
+        return redirect("admin:registry_cooperative_import_job", job_id=job.pk)
 
 
-def _confirm_form(token: str | None, *, skip_invalid: bool) -> CooperativeImportConfirmForm:
-    return CooperativeImportConfirmForm(initial={"token": token, "skip_invalid": skip_invalid})
-
-
-def _signed_upload(form: CooperativeImportConfirmForm) -> dict | None:
-    """The upload a confirm form refers to, if its signature is valid and the file is there."""
-    if not form.is_valid():
-        return None
-    try:
-        upload = signing.loads(
-            form.cleaned_data["token"],
-            salt=IMPORT_SIGNING_SALT,
-            max_age=IMPORT_MAX_AGE,
-        )
-    except signing.BadSignature:  # also an expired one
-        return None
-    if not isinstance(upload, dict) or not IMPORT_NAME.fullmatch(str(upload.get("path"))):
-        return None
-    if not default_storage.exists(upload["path"]):
-        return None
-    return upload
-
-
-def _purge_stale_uploads() -> None:
-    """Delete the uploads whose confirmation has expired (a preview nobody confirmed)."""
-    try:
-        _dirs, files = default_storage.listdir(IMPORT_DIR)
-    except FileNotFoundError:
-        return
-    expired = timezone.now() - IMPORT_MAX_AGE
-    for name in files:
-        stored = f"{IMPORT_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(stored) < expired:
-                default_storage.delete(stored)
-        except FileNotFoundError:  # deleted meanwhile by a confirmation
-            continue
+def job_progress(job: ImportJob) -> dict:
+    """The progress of a job, for the page and its status endpoint (the text is translated
+    here, so that the script only copies it)."""
+    if job.status == ImportJob.Status.QUEUED:
+        label = _("Waiting for a worker…")
+    elif job.finished:
+        label = _("Finished")
+    elif job.phase == WRITING:
+        label = _("Writing the co-ops")
+    else:
+        label = _("Checking the rows")
+    text = _("%(done)s of %(total)s rows, %(errors)s errors so far (%(percent)d%%)") % {
+        "done": f"{job.rows_done:,}",
+        "total": f"{job.rows_total:,}",
+        "errors": f"{job.errors_count:,}",
+        "percent": job.percent,
+    }
+    return {
+        "status": job.status,
+        "finished": job.finished,
+        "phase": job.phase,
+        "label": label,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "errors": job.errors_count,
+        "percent": job.percent,
+        "text": text,
+    }
 
 
 @admin.register(ImportBatch)
@@ -457,3 +409,53 @@ class CooperativeChangeAdmin(ReadOnly, admin.ModelAdmin):
     @admin.display(description=_("who or which import"))
     def actor(self, change: CooperativeChange) -> str:
         return change.actor
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnly, admin.ModelAdmin):
+    """Every preview and import asked for on the import page, with a link to its report;
+    read-only (the worker writes them)."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "status",
+        "filename",
+        "started_by",
+        "rows_total",
+        "errors_count",
+        "created",
+        "updated",
+        "report_link",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["filename", "source"]
+    list_select_related = ["started_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "kind",
+        "status",
+        "filename",
+        "source",
+        "skip_invalid",
+        "started_by",
+        "previewed",
+        "batch",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "rows_total",
+        "errors_count",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "message",
+        "report_link",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("report"))
+    def report_link(self, job: ImportJob) -> str:
+        url = reverse("admin:registry_cooperative_import_job", args=[job.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Progress and report"))

@@ -53,7 +53,7 @@ class CooperativeImportForm(forms.Form):
 
 
 class CooperativeImportConfirmForm(forms.Form):
-    """The preview's "Confirm" button: the signed upload, and whether to skip invalid rows."""
+    """The preview's "Confirm" button: whether to skip invalid rows (the preview is named
+    by the URL)."""
 
-    token = forms.CharField(widget=forms.HiddenInput)
     skip_invalid = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in all)
+Progress = Callable[[str, int, int, int], None]  # (phase, rows done, rows in all, errors so far)
 
 CHECKING = "checking"
 WRITING = "writing"
@@ -145,12 +145,13 @@ def cooperatives_import(
     if not table.records:
         report.warnings.append(_("The file has a header but no rows."))
 
-    def checked(done: int) -> None:
-        if progress is not None and (done % PROGRESS_EVERY == 0 or done == report.rows):
-            progress(CHECKING, done, report.rows)
-
     rows: list[ParsedRow] = []
     errors: list[RowError] = []
+
+    def checked(done: int) -> None:
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == report.rows):
+            progress(CHECKING, done, report.rows, len(errors))
+
     for row, row_errors in parse_rows(
         table.records,
         columns,
@@ -373,7 +374,7 @@ def _write(
         nonlocal done
         done += count
         if progress is not None:
-            progress(WRITING, done, total)
+            progress(WRITING, done, total, len(report.errors))
 
     created = [cooperative for _row, cooperative in plan.new]
     for chunk in _chunks(created, INSERT_CHUNK):

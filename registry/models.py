@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -351,3 +353,132 @@ class CooperativeChange(models.Model):
         if self.changed_by_id:
             return self.changed_by.get_username()
         return ""
+
+
+def import_upload_to(_job: "ImportJob", filename: str) -> str:
+    """A random name in the private storage (no URL serves it): the file's own name is kept
+    in ImportJob.filename, never in a path."""
+    import secrets
+    from pathlib import PurePath
+
+    return f"registry-imports/{secrets.token_urlsafe(24)}{PurePath(filename).suffix.lower()}"
+
+
+# How long a finished preview can be imported as it is; then its file is deleted.
+IMPORT_CONFIRM_WITHIN = timedelta(hours=1)
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def confirmable(self, *, now=None):
+        """The one rule of which finished job can be imported as it is: it kept its file
+        (it found co-ops to create or change and did not import them), it is recent, and no
+        import was started from it yet."""
+        now = now or timezone.now()
+        return self.filter(
+            status=ImportJob.Status.DONE,
+            finished_at__gte=now - IMPORT_CONFIRM_WITHIN,
+            follow_up__isnull=True,
+        ).exclude(file="")
+
+
+class ImportJob(models.Model):
+    """A preview or an import asked for on the admin's import page and run by a worker.
+
+    The request only stores the upload (private storage) and this row; the worker reads the
+    file, writes its progress here while it runs and its report when it ends. An import
+    started from a preview points at it and reads the same file, which is deleted once no
+    job needs it any more.
+    """
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        IMPORT = "import", _("Import")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    phase = models.CharField(_("phase"), max_length=20, blank=True)
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=255)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    skip_invalid = models.BooleanField(_("skip invalid rows"), default=False)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    previewed = models.OneToOneField(
+        "self",
+        verbose_name=_("confirms"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_up",
+    )
+    batch = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("import"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("asked for"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    errors_count = models.PositiveIntegerField(_("errors"), default=0)
+    created = models.PositiveIntegerField(_("co-ops created"), default=0)
+    updated = models.PositiveIntegerField(_("co-ops updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("co-ops unchanged"), default=0)
+    rejected = models.PositiveIntegerField(_("rows rejected"), default=0)
+    # What the page shows, bounded (the first errors and changes, with the counts).
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+
+    objects = ImportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["preview", "import"]), name="registry_importjob_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="registry_importjob_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(rows_done__lte=models.F("rows_total")) | Q(rows_total=0),
+                name="registry_importjob_progress",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.filename} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return self.rows_done * 100 // self.rows_total if self.rows_total else 0

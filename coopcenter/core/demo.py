@@ -24,6 +24,7 @@ ROLE_PERMISSIONS = {
         "registry.change_certification",
         "registry.delete_certification",
         "registry.view_importbatch",
+        "registry.view_importjob",
         "registry.view_cooperativechange",
         # The case desk: every team's cases, the canned replies and who is in which team.
         "consult.view_case",

@@ -176,6 +176,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consult.tasks.expire_seat_offers",
         "schedule": env.float("CONSULT_SEAT_OFFER_SWEEP_EVERY", default=300.0),
     },
+    # Imports whose message never reached a worker, or whose worker died (registry.import_jobs).
+    "registry-requeue-import-jobs": {
+        "task": "registry.tasks.requeue_import_jobs",
+        "schedule": 60.0,
+    },
     # Retention (consult.privacy): nightly, when nobody is at the desk.
     "consult-anonymise-expired-cases": {
         "task": "consult.tasks.anonymise_expired_cases",

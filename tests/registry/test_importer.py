@@ -430,3 +430,80 @@ def test_gwangmyeong_columns_map_to_the_registry_when_the_address_is_in_seoul():
     )
     assert (first.source_record_id, first.source) == ("7", "구 지도")
     assert (second.legal_type, second.district_id, second.website) == ("social", "11545", "")
+
+
+# --- zip bombs ---------------------------------------------------------------------------
+
+
+def xlsx_bomb(shared_strings_mib: int = 100) -> bytes:
+    """A real workbook whose sharedStrings.xml is replaced by a huge, very compressible one:
+    a few hundred KB that unpack to `shared_strings_mib` MiB."""
+    workbook = zipfile.ZipFile(io.BytesIO(xlsx_bytes(cells([coop_row()]))))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in workbook.infolist():
+            if info.filename != "xl/sharedStrings.xml":
+                archive.writestr(info, workbook.read(info))
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as shared:
+            shared.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            chunk = b"<si><t>" + b"A" * (1024 * 1024 - 16) + b"</t></si>"
+            for _n in range(shared_strings_mib):
+                shared.write(chunk)
+            shared.write(b"</sst>")
+    return out.getvalue()
+
+
+@pytest.fixture
+def unpacking(monkeypatch):
+    """Counts the workbooks openpyxl opens and the zip entries anything unpacks."""
+    import openpyxl
+
+    opened = {"workbooks": 0, "entries": 0}
+    load_workbook, zip_open = openpyxl.load_workbook, zipfile.ZipFile.open
+
+    def counting_load(*args, **kwargs):
+        opened["workbooks"] += 1
+        return load_workbook(*args, **kwargs)
+
+    def counting_open(self, *args, **kwargs):
+        opened["entries"] += 1
+        return zip_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting_load)
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
+    return opened
+
+
+def test_an_xlsx_bomb_is_refused_before_anything_is_unpacked(unpacking):
+    bomb = xlsx_bomb(100)
+    assert len(bomb) < 400 * 1024  # a small upload...
+    unpacking.update(workbooks=0, entries=0)
+    with pytest.raises(CooperativeImportError, match=r"too large once unpacked \(100 MiB"):
+        run(bomb, filename="coops.xlsx")
+    # ...refused from the zip's directory alone: openpyxl never saw it, nothing was unpacked.
+    assert unpacking == {"workbooks": 0, "entries": 0}
+
+
+def test_a_workbook_of_too_many_parts_is_refused(unpacking):
+    from registry.importing.reading import XLSX_MAX_ENTRIES
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for n in range(XLSX_MAX_ENTRIES + 1):
+            archive.writestr(f"xl/empty{n}.xml", b"")
+    unpacking.update(workbooks=0, entries=0)
+    with pytest.raises(CooperativeImportError, match="too many parts"):
+        run(out.getvalue(), filename="coops.xlsx")
+    assert unpacking == {"workbooks": 0, "entries": 0}
+
+
+def test_a_workbook_within_the_limits_is_read_in_read_only_mode(unpacking, monkeypatch):
+    import openpyxl
+
+    modes = []
+    load = openpyxl.load_workbook
+    monkeypatch.setattr(
+        openpyxl, "load_workbook", lambda *a, **k: modes.append(k.get("read_only")) or load(*a, **k)
+    )
+    assert run(xlsx_bytes(cells([coop_row()])), filename="coops.xlsx").created == 1
+    assert modes == [True]

@@ -231,9 +231,10 @@ def test_a_blocked_import_does_not_invalidate_the_cache(django_capture_on_commit
 
 def test_progress_is_told_while_checking_and_writing():
     calls = []
-    run(csv_bytes(rows(3)), progress=lambda phase, done, total: calls.append((phase, done, total)))
-    assert (CHECKING, 3, 3) in calls
-    assert calls[-1] == (WRITING, 3, 3)
+    data = csv_bytes([*rows(3), coop_row(9, members="-1")])
+    run(data, skip_invalid=True, progress=lambda *call: calls.append(call))
+    assert (CHECKING, 4, 4, 1) in calls  # with the errors found so far
+    assert calls[-1] == (WRITING, 3, 3, 1)
 
 
 # --- queries -----------------------------------------------------------------------------

@@ -70,7 +70,7 @@ class Command(BaseCommand):
                 % {"count": report.rejected}
             )
 
-    def progress(self, phase: str, done: int, total: int) -> None:
+    def progress(self, phase: str, done: int, total: int, errors: int = 0) -> None:
         if total <= PROGRESS_FROM_ROWS or (done % PROGRESS_STEP and done != total):
             return
         if phase == CHECKING:
