@@ -15,6 +15,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from coopcenter.core.requestlimits import TEXT_MARGIN_BYTES
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # MS Office 97-2003 and HWP 5 containers
 HWP_SIGNATURE = b"HWP Document File"
 
@@ -38,6 +40,12 @@ KINDS = {
     "png": Kind("png", "image/png"),
 }
 ACCEPT = ",".join(f".{ext}" for ext in KINDS)
+
+
+def request_max_bytes() -> int:
+    """The largest body of a form that carries files (the inquiry, a reply): every file at
+    its largest, and the text. Larger requests are refused before they are read."""
+    return settings.CONSULT_MAX_FILES * settings.CONSULT_MAX_FILE_BYTES + TEXT_MARGIN_BYTES
 
 
 def _zip_names(upload: UploadedFile) -> list[str]:
