@@ -355,9 +355,12 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [
     *(f"https://{host}" for host in ARTICLES_IFRAME_HOSTS),
 ]
 # Uploaded images: largest file and largest picture (width x height) accepted, and the
-# widths of the renditions made from each (never wider than the original).
+# widths of the renditions made from each (never wider than the original). 25 megapixels
+# is a 6000 x 4000 camera's picture, far more than the 1440-wide renditions need; decoding
+# one costs the worker about 100 MB (a 40-megapixel PNG took 390 MB). Pillow's own
+# decompression-bomb limit is set to it as well (articles.apps).
 ARTICLES_IMAGE_MAX_BYTES = env.int("ARTICLES_IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
-ARTICLES_IMAGE_MAX_PIXELS = env.int("ARTICLES_IMAGE_MAX_PIXELS", default=40_000_000)
+ARTICLES_IMAGE_MAX_PIXELS = env.int("ARTICLES_IMAGE_MAX_PIXELS", default=25_000_000)
 ARTICLES_RENDITION_WIDTHS = env.list(
     "ARTICLES_RENDITION_WIDTHS", cast=int, default=[480, 960, 1440]
 )
