@@ -347,6 +347,8 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description=_("preview"))
     def thumbnail(self, image: Image) -> str:
         rendition = images.renditions_for(image)["jpeg"][:1]
+        if not rendition and image.renditions_failed:
+            return gettext("(too large to show: upload a smaller picture)")
         if not rendition:
             return gettext("(being prepared)") if image.pk else "—"
         return format_html(

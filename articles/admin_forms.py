@@ -102,6 +102,10 @@ class ImageAdminForm(forms.ModelForm):
         fields = ["file", "alt_text", "is_decorative", "caption", "credit"]
         # The original is private: no link to it (no URL serves it).
         widgets = {"file": forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})}
+        # A plain file field: Django's ImageField would open the picture itself and answer
+        # "not an image" to one over Pillow's limit; validate_image_upload checks it all,
+        # with the message that says why.
+        field_classes = {"file": forms.FileField}
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

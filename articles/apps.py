@@ -17,7 +17,14 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self) -> None:
+        from django.conf import settings
+        from PIL import Image
+
         from articles import signals
+
+        # Pillow refuses (DecompressionBombError) what is over twice this, warns above it:
+        # no picture larger than the renditions need is ever decoded by this process.
+        Image.MAX_IMAGE_PIXELS = settings.ARTICLES_IMAGE_MAX_PIXELS
 
         signals.connect()
         post_migrate.connect(after_migrate, sender=self)

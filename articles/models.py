@@ -158,6 +158,9 @@ class Image(models.Model):
         help_text=_("Shown as written, e.g. “Photo: Kim Minji” or “Illustration: …”."),
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+    # Set by the renditions task when the original has more pixels than the site decodes
+    # (ARTICLES_IMAGE_MAX_PIXELS); a new file clears it.
+    renditions_failed = models.BooleanField(_("renditions failed"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("image")

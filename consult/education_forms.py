@@ -4,6 +4,8 @@ enrolment form. Whether the enrolment is allowed is consult.education's to say."
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from coopcenter.core.forms import SingleLineCharField
+
 from .models import CourseSession
 
 
@@ -26,7 +28,7 @@ class DeskEnrolForm(forms.Form):
         queryset=CourseSession.objects.none(),
         help_text=_("Sessions still to come that take enrolments."),
     )
-    reference = forms.CharField(
+    reference = SingleLineCharField(
         label=_("Case reference"),
         max_length=20,
         help_text=_("The case must be in the education service, e.g. COOP-2026-000123."),

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coopcenter.core.forms import SingleLineCharField
 from coopcenter.core.memo import process_memo
 from registry.selectors import district_choices_cached
 
@@ -40,7 +41,7 @@ phone_validator = RegexValidator(
 _DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"))
 
 
-class PhoneField(forms.CharField):
+class PhoneField(SingleLineCharField):
     def to_python(self, value):
         # Full-width digits (NFKC) and typographic dashes become the plain ones.
         value = super().to_python(value)
@@ -135,7 +136,7 @@ class CaseForm(forms.Form):
     """The inquiry. `notice_version` carries the privacy notice the citizen was shown; the
     view checks it is still the current one before the consent counts."""
 
-    name = forms.CharField(label=_("Your name"), max_length=100)
+    name = SingleLineCharField(label=_("Your name"), max_length=100)
     email = forms.EmailField(
         label=_("Email"),
         help_text=_("We send the acknowledgement and a private link to your case here."),
@@ -175,7 +176,7 @@ class CaseForm(forms.Form):
             )
         },
     )
-    notice_version = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    notice_version = SingleLineCharField(max_length=20, widget=forms.HiddenInput)
     # The honeypot: people never see it, form-filling robots do.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -263,7 +264,7 @@ class ReplyForm(forms.Form):
 
 
 class FindForm(forms.Form):
-    reference = forms.CharField(
+    reference = SingleLineCharField(
         label=_("Reference"),
         max_length=20,
         help_text=_("As in the acknowledgement mail, e.g. COOP-2026-000123."),

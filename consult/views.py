@@ -26,8 +26,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from django_ratelimit.core import get_usage
 
+from coopcenter.core.requestlimits import ratelimit_wait, request_limits
 from coopcenter.core.views import page_not_found
 
 from .deadlines import first_response_due
@@ -47,6 +47,7 @@ from .services import (
     submission_receive,
     token_lookup,
 )
+from .uploads import request_max_bytes
 from .workflow import (
     WorkflowError,
     case_citizen_close,
@@ -98,23 +99,17 @@ def token_is_the_credential(view):
     return csrf_exempt(view)
 
 
-def _retry_after(request: HttpRequest, *, group: str, rate: str) -> int | None:
-    """Count this POST against the address's allowance. Returns the seconds to wait when
-    the address is over it, None when it may go on.
+# The rate limits of the citizens' POSTs: (django-ratelimit group, setting of its rate).
+SUBMIT_LIMIT = ("consult:submit", "CONSULT_SUBMIT_RATE")
+FIND_LIMIT = ("consult:find", "CONSULT_FIND_RATE")
+REPLY_LIMIT = ("consult:reply", "CONSULT_REPLY_RATE")
 
-    A cache that is down must not stop citizens from writing to us: RATELIMIT_FAIL_OPEN
-    makes django-ratelimit answer None then, and a cache client that raises lets the
-    request through too."""
-    try:
-        usage = get_usage(request, group=group, key="ip", rate=rate, method="POST", increment=True)
-    except Exception:
-        logger.warning("Rate limit %s unavailable; request allowed", group, exc_info=True)
-        return None
-    if usage is None:
-        return None
-    if usage["should_limit"]:
-        return max(int(usage["time_left"]), 1)
-    return None
+
+def _retry_after(request: HttpRequest, limit: tuple[str, str]) -> int | None:
+    """Count this POST against the address's allowance. Returns the seconds to wait when
+    the address is over it, None when it may go on (coopcenter.core.requestlimits has
+    already refused, before reading the body, an address that had used it up)."""
+    return ratelimit_wait(request, limit, count=True)
 
 
 def _too_many(request: HttpRequest, seconds: int) -> HttpResponse:
@@ -149,6 +144,7 @@ def _form_for_new_notice(request: HttpRequest, notice) -> CaseForm:
     return form
 
 
+@request_limits(max_bytes=request_max_bytes, ratelimit=SUBMIT_LIMIT, too_many=_too_many)
 @require_http_methods(["GET", "POST"])
 def case_new(request: HttpRequest) -> HttpResponse:
     notice = privacy_notice_current()
@@ -163,7 +159,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             response = _see_other(reverse("consult:received"))
             response.delete_cookie(RECEIVED_COOKIE, path=reverse("consult:received"))
             return response
-        retry = _retry_after(request, group="consult:submit", rate=settings.CONSULT_SUBMIT_RATE)
+        retry = _retry_after(request, SUBMIT_LIMIT)
         if retry is not None:
             return _too_many(request, retry)
         valid = form.is_valid()
@@ -339,6 +335,7 @@ def _track_page(request: HttpRequest, case: Case, token: str, content: str) -> H
     )
 
 
+@request_limits(max_bytes=request_max_bytes, ratelimit=REPLY_LIMIT, too_many=_too_many)
 @token_is_the_credential
 @private_page
 @require_http_methods(["GET", "POST"])
@@ -349,6 +346,9 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
     if request.method == "GET":
         content = _track_content(request, case, token)
         return _track_page(request, case, token, content)
+    retry = _retry_after(request, REPLY_LIMIT)
+    if retry is not None:
+        return _too_many(request, retry)
     url = _track_url(case, token)
     context = _track_context(request, case, token, bound=True)
     form = context["form"]
@@ -446,11 +446,12 @@ def attachment_response(attachment: Attachment) -> FileResponse:
 # --- find my case --------------------------------------------------------------------
 
 
+@request_limits(ratelimit=FIND_LIMIT, too_many=_too_many)
 @require_http_methods(["GET", "POST"])
 def case_find(request: HttpRequest) -> HttpResponse:
     action = reverse("consult:find")
     if request.method == "POST":
-        retry = _retry_after(request, group="consult:find", rate=settings.CONSULT_FIND_RATE)
+        retry = _retry_after(request, FIND_LIMIT)
         if retry is not None:
             return _too_many(request, retry)
         form = FindForm(request.POST, action=action)

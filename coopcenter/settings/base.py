@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body (CSRF reads request.POST): refuses what is too large
+    # and what is over the rate limit (coopcenter.core.requestlimits).
+    "coopcenter.core.requestlimits.RequestLimitsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -303,6 +306,8 @@ CONSULT_MAX_FILES = env.int("CONSULT_MAX_FILES", default=5)
 # Inquiries and link requests a single address may send (django-ratelimit's "count/period").
 CONSULT_SUBMIT_RATE = env("CONSULT_SUBMIT_RATE", default="5/h")
 CONSULT_FIND_RATE = env("CONSULT_FIND_RATE", default="5/h")
+# Replies on a tracking page one address may send (each may carry files).
+CONSULT_REPLY_RATE = env("CONSULT_REPLY_RATE", default="30/h")
 # The form's POST keeps the inquiry and queues an intake run (consult.tasks); beat runs one
 # every CONSULT_INTAKE_SWEEP_EVERY seconds too. A submission that fails to become a case is
 # tried again after CONSULT_INTAKE_RETRY_BACKOFF seconds times its failures, and left to
@@ -325,12 +330,21 @@ CONSULT_SURVEY_DAYS = env.int("CONSULT_SURVEY_DAYS", default=30)
 # waiting list (never past the session's start); beat expires the offers not taken every
 # CONSULT_SEAT_OFFER_SWEEP_EVERY seconds and offers the seat to the next.
 CONSULT_SEAT_OFFER_HOURS = env.int("CONSULT_SEAT_OFFER_HOURS", default=48)
-# Behind a reverse proxy, the header that carries the client's address (e.g.
-# HTTP_X_REAL_IP); empty means REMOTE_ADDR.
-RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default="") or None
-# The counters live in Redis. When it is down, a citizen's inquiry must still go through,
-# so the limit is lifted rather than turning every submission away.
+# The client's address (coopcenter.core.clientip, for the rate limit and the access records):
+# the number of proxies in front of the site that append to CLIENT_IP_HEADER (0: none, the
+# connection's address counts; compose's TLS proxy makes it 1).
+RATELIMIT_TRUSTED_PROXIES = env.int("RATELIMIT_TRUSTED_PROXIES", default=0)
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="HTTP_X_FORWARDED_FOR")
+RATELIMIT_IP_META_KEY = "coopcenter.core.clientip.client_ip"
+# The counters live in Redis. The key never fails (client_ip always names an address), so
+# the only way the limit opens is the cache itself being down: then a citizen's inquiry
+# must still reach us, and turning every submission away would be worse than a few
+# unlimited minutes (the requests' size is still bounded by coopcenter.core.requestlimits).
 RATELIMIT_FAIL_OPEN = True
+# Largest body of a request that declares no allowance of its own (the citizens' forms with
+# files declare theirs, the admin's pages take the largest of the staff uploads): Django's
+# own bound for form data. Checked before anything reads the body (413 beyond).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=2_621_440)
 # The whole request may carry five files of 10 MB plus the text fields.
 DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
@@ -346,9 +360,12 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"] = [
     *(f"https://{host}" for host in ARTICLES_IFRAME_HOSTS),
 ]
 # Uploaded images: largest file and largest picture (width x height) accepted, and the
-# widths of the renditions made from each (never wider than the original).
+# widths of the renditions made from each (never wider than the original). 25 megapixels
+# is a 6000 x 4000 camera's picture, far more than the 1440-wide renditions need; decoding
+# one costs the worker about 100 MB (a 40-megapixel PNG took 390 MB). Pillow's own
+# decompression-bomb limit is set to it as well (articles.apps).
 ARTICLES_IMAGE_MAX_BYTES = env.int("ARTICLES_IMAGE_MAX_BYTES", default=15 * 1024 * 1024)
-ARTICLES_IMAGE_MAX_PIXELS = env.int("ARTICLES_IMAGE_MAX_PIXELS", default=40_000_000)
+ARTICLES_IMAGE_MAX_PIXELS = env.int("ARTICLES_IMAGE_MAX_PIXELS", default=25_000_000)
 ARTICLES_RENDITION_WIDTHS = env.list(
     "ARTICLES_RENDITION_WIDTHS", cast=int, default=[480, 960, 1440]
 )

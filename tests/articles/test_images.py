@@ -286,3 +286,105 @@ def test_the_private_original_and_other_paths_are_404(client, public_media, tmp_
         response = client.get(f"/media/public/{path}")
         assert response.status_code == 404, path
     assert client.get(f"/media/{image.file.name}").status_code == 404
+
+
+# --- pixel limits: nothing larger than the renditions need is decoded ---------------------
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is width x height (its data is a few bytes): what Pillow reads
+    when it opens a file, before any decoding."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def no_decoding(monkeypatch):
+    from PIL import ImageFile
+
+    def refuse(self):
+        raise AssertionError(f"a {self.size} picture was decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+
+
+def test_the_limit_is_25_megapixels_and_pillow_knows_it(settings):
+    assert settings.ARTICLES_IMAGE_MAX_PIXELS == 25_000_000
+    assert PILImage.MAX_IMAGE_PIXELS == settings.ARTICLES_IMAGE_MAX_PIXELS
+
+
+@pytest.mark.parametrize(("width", "height"), [(8000, 5000), (12000, 10000)])
+def test_a_40_megapixel_png_is_refused_at_upload_undecoded(no_decoding, width, height):
+    import tracemalloc
+
+    from django.utils import translation
+
+    from articles.admin_forms import ImageAdminForm
+
+    data = png_header(width, height)
+    tracemalloc.start()
+    with translation.override("en"):
+        form = ImageAdminForm(
+            {"alt_text": "큰 사진", "caption": "", "credit": ""},
+            {"file": upload(data, "큰 사진.png", "image/png")},
+        )
+        assert not form.is_valid()
+        message = " ".join(form.errors["file"])
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "pixels" in message and "too" in message
+    assert peak < 10 * 1024 * 1024
+
+
+def test_the_task_given_a_huge_original_marks_it_and_decodes_nothing(no_decoding, monkeypatch):
+    image = Image(file=upload(png_header(8000, 5000), "old.png", "image/png"), alt_text="옛 사진")
+    # An original from before the limit: stored without today's check.
+    monkeypatch.setattr(images, "validate_image_upload", lambda upload: "PNG")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        image = images.image_save(image=image, user=None)
+    image.refresh_from_db()
+    assert image.renditions_failed
+    assert not image.renditions.exists()
+    # Run again (a beat re-queue, a retry): the same answer, no exception, no retry.
+    assert make_renditions(image.pk) == 0
+    image.file = upload(picture_bytes(600, 300), "new.jpg")
+    monkeypatch.undo()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        images.image_save(image=image, user=None)
+    image.refresh_from_db()
+    assert not image.renditions_failed
+    assert image.renditions.count() == 4
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale(monkeypatch):
+    from PIL import JpegImagePlugin
+
+    decoded = []
+    real_load = JpegImagePlugin.JpegImageFile.load
+
+    def spy(self):
+        decoded.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", spy)
+    image = uploaded_image(picture_bytes(4000, 3000))
+    assert {(r.width, r.height) for r in image.renditions.all()} == {
+        (480, 360),
+        (960, 720),
+        (1440, 1080),
+    }
+    # Half the width still covers the widest rendition: a quarter of the pixels decoded.
+    assert (2000, 1500) in decoded
+    assert (4000, 3000) not in decoded

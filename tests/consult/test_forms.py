@@ -173,3 +173,27 @@ def test_find_form_normalises_the_reference():
 )
 def test_find_form_needs_both_fields(data):
     assert not FindForm(data).is_valid()
+
+
+@pytest.mark.parametrize("field", ["name", "phone", "notice_version"])
+@pytest.mark.parametrize("breaker", ["\r\n", "\n", "\u2028", "\x00"])
+def test_one_line_fields_of_the_inquiry_refuse_line_breaks(field, breaker):
+    data = valid_data()
+    data[field] = f"{data[field][:4]}{breaker}Bcc: evil@example.org"
+    form = CaseForm(data)
+    assert not form.is_valid()
+    assert field in form.errors
+
+
+def test_find_my_case_refuses_a_reference_on_two_lines():
+    form = FindForm({"reference": "COOP-2026-000001\r\nX-Evil: 1", "email": "a@example.org"})
+    assert not form.is_valid()
+    assert "reference" in form.errors
+
+
+def test_the_desk_enrolment_reference_is_one_line():
+    from consult.education_forms import DeskEnrolForm
+
+    form = DeskEnrolForm({"reference": "COOP-2026-000001\nx"})
+    assert not form.is_valid()
+    assert "reference" in form.errors

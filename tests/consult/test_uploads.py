@@ -4,6 +4,7 @@ kinds and a sixth file are refused on the form, with a message, and nothing is s
 
 import io
 import struct
+import time
 import zipfile
 import zlib
 from pathlib import Path
@@ -244,3 +245,103 @@ def test_upload_messages_are_shown_in_the_page_language(client, media_root):
     assert '<html lang="ko">' in korean.content.decode()
     assert "this kind of file is not accepted" not in korean.content.decode()
     assert "setup.exe" in " ".join(korean.context["form"].errors["attachments"])
+
+
+# --- zip-based files: bounded checks, once per file ----------------------------------
+
+
+def many_entries_zip(count: int, *, zip64: bool = False) -> bytes:
+    """A .xlsx-looking zip of `count` empty stored entries, written directly (zipfile takes
+    seconds for so many). Without zip64's end records, a count over 65,535 is written modulo
+    65,536, as some writers do (zipfile reads the whole index whatever the count says)."""
+    names = [b"xl/workbook.xml"] + [b"%06d" % i for i in range(count - 1)]
+    local, central, offset = [], [], 0
+    for name in names:
+        header = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0)
+        # signature, versions, flags, method, time, date, crc, sizes, name length, extra
+        # and comment lengths, disk, attributes, the local header's offset
+        fields = (20, 20, 0, 0, 0, 0x21, 0, 0, 0, len(name), 0, 0, 0, 0, 0, offset)
+        central.append(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", *fields) + name)
+        local.append(header + name)
+        offset += len(header) + len(name)
+    directory = b"".join(central)
+    end = b""
+    if zip64:
+        record_at = offset + len(directory)
+        end = struct.pack(
+            "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, len(directory), offset
+        ) + struct.pack("<4sLQL", b"PK\x06\x07", 0, record_at, 1)
+    count = 0xFFFF if zip64 else count & 0xFFFF
+    end += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(directory), offset, 0)
+    return b"".join(local) + directory + end
+
+
+@pytest.mark.parametrize("zip64", [True, False], ids=["zip64", "count-wrapped"])
+def test_five_files_of_118000_empty_entries_are_refused_within_a_second(
+    monkeypatch, settings, zip64
+):
+    from django.core.exceptions import ValidationError
+
+    from consult import uploads
+
+    data = many_entries_zip(118_000, zip64=zip64)
+    assert len(data) <= settings.CONSULT_MAX_FILE_BYTES
+    listed = []
+    real_zipfile = uploads.zipfile.ZipFile
+    monkeypatch.setattr(
+        uploads.zipfile, "ZipFile", lambda *a, **k: listed.append(1) or real_zipfile(*a, **k)
+    )
+    files = [upload(f"명부{i}.xlsx", data) for i in range(5)]
+    started = time.process_time()
+    with pytest.raises(ValidationError) as refused:
+        uploads.validate_uploads(files)
+    assert time.process_time() - started < 1.0
+    assert listed == []  # refused from the end record: no entry was parsed
+    assert [error.code for error in refused.value.error_list] == ["zip"] * 5
+
+
+def test_a_zip64_index_is_bounded_too():
+    from django.core.exceptions import ValidationError
+
+    from consult.uploads import validate_upload
+
+    with pytest.raises(ValidationError) as refused:
+        validate_upload(upload("명부.xlsx", many_entries_zip(70_000, zip64=True)))
+    assert refused.value.code == "zip"
+    # The same end records, with few entries, are a document like any other.
+    assert validate_upload(upload("표.xlsx", many_entries_zip(10, zip64=True))).extension == "xlsx"
+
+
+def test_a_zip_bomb_is_refused_by_what_it_unpacks_to(client, media_root):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+        archive.writestr("word/media/fill.bin", b"\0" * (64 * 1024 * 1024))
+    response = post_with(client, upload("보고서.docx", buffer.getvalue()))
+    assert_refused(response, media_root, "too many parts, or unpacks to too much")
+
+
+def test_the_refusal_is_said_on_the_form(client, media_root):
+    response = post_with(client, upload("명부.xlsx", many_entries_zip(6_000)))
+    assert_refused(response, media_root, "“명부.xlsx” is built of too many parts")
+
+
+def test_each_file_is_inspected_once_per_inquiry(client, monkeypatch):
+    from consult import uploads
+
+    inspected = []
+    real = uploads._looks_like
+    monkeypatch.setattr(
+        uploads, "_looks_like", lambda ext, *a: inspected.append(ext) or real(ext, *a)
+    )
+    response = post_with(client, upload("계획.docx", docx_bytes()), upload("표.xlsx", xlsx_bytes()))
+    assert response.status_code == 303
+    assert Attachment.objects.count() == 2
+    assert sorted(inspected) == ["docx", "xlsx"]
+
+
+def test_a_document_within_the_bounds_is_accepted():
+    from consult.uploads import ZIP_MAX_ENTRIES, validate_upload
+
+    data = many_entries_zip(ZIP_MAX_ENTRIES)
+    assert validate_upload(upload("큰 표.xlsx", data)).extension == "xlsx"

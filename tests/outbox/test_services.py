@@ -186,3 +186,23 @@ class TestRequeue:
         with django_capture_on_commit_callbacks(execute=True):
             services.mail_retry(mail_id=mail.pk)
         assert django_mail.outbox == []
+
+
+def test_a_value_with_line_breaks_cannot_add_a_header(django_capture_on_commit_callbacks):
+    """Subjects are rendered from templates whose values may come from people (a course's
+    title, a reference); the outbox folds all whitespace of the subject into spaces, so a
+    CRLF in a value never starts a header of its own."""
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mail_queue(
+            recipient="citizen@example.org",
+            template="followup_session_reminder",
+            language="ko",
+            context={"course": "협동조합 기초\r\nBcc: evil@example.org\n\nbody", "reference": "R"},
+            idempotency_key="inject",
+        )
+    message = django_mail.outbox[0]
+    assert "\r" not in message.subject and "\n" not in message.subject
+    rendered = message.message()
+    assert rendered["Bcc"] is None
+    assert message.bcc == []
+    assert "evil@example.org" not in message.recipients()
