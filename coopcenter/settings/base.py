@@ -54,6 +54,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the views' exceptions first: a database that is down is a 503.
+    "coopcenter.core.db.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "coopcenter.urls"
@@ -84,6 +86,20 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# A database that is down or hung must cost a request seconds, not a worker: connecting
+# gives up after DB_CONNECT_TIMEOUT and a statement after DB_STATEMENT_TIMEOUT seconds (0:
+# none). The citizen then gets a 503 page (coopcenter.core.db). A worker or a command that
+# runs long statements (imports, migrations on big tables) may set a longer one.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=10.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT:
+        _statement_ms = int(DB_STATEMENT_TIMEOUT * 1000)
+        _options["options"] = (
+            f"{_options.get('options', '')} -c statement_timeout={_statement_ms}".strip()
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ----------------------------------------------------
