@@ -312,6 +312,8 @@ CENTER_EMAIL = env("CENTER_EMAIL", default="help@example.org")
 # --- Registry --------------------------------------------------------------------------
 # Cached statistics are invalidated on every import or edit; this only bounds their life.
 REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=3600)
+# ... except what is keyed by a visitor's search text, which anyone can vary without end.
+REGISTRY_SEARCH_CACHE_SECONDS = env.int("REGISTRY_SEARCH_CACHE_SECONDS", default=60)
 # Largest file the admin import page accepts (the command line has no limit).
 REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
@@ -380,9 +382,10 @@ ARTICLES_RENDITION_WIDTHS = env.list(
 
 # --- Articles: search ------------------------------------------------------------------
 # Longest search query accepted (a longer one is refused with a message), and the longest
-# life of a cached results page (any save of an article ends it sooner).
+# life of a cached results page (any save of an article ends it sooner): short, because
+# every new search text makes a new entry.
 ARTICLES_SEARCH_MAX_LENGTH = env.int("ARTICLES_SEARCH_MAX_LENGTH", default=200)
-ARTICLES_SEARCH_CACHE_SECONDS = env.int("ARTICLES_SEARCH_CACHE_SECONDS", default=600)
+ARTICLES_SEARCH_CACHE_SECONDS = env.int("ARTICLES_SEARCH_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
