@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from coopcenter.core.db import DATABASE_UNAVAILABLE, retry_later
 from coopcenter.core.requestlimits import ratelimit_wait, request_limits
 from coopcenter.core.views import page_not_found
 
@@ -169,19 +170,31 @@ def case_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             # The case itself is opened by a worker a moment later (assignment, tracking
             # link, acknowledgement): the citizen's reference and target date are known now.
-            submission = submission_receive(
-                name=data["name"],
-                email=data["email"],
-                phone=data["phone"],
-                district_id=data["district"],
-                stage=data["stage"],
-                service_wanted=data["service_wanted"],
-                topic=data["topic"],
-                message=data["message"],
-                language=get_language(),
-                notice=notice,
-                files=data["attachments"],
-            )
+            try:
+                submission = submission_receive(
+                    name=data["name"],
+                    email=data["email"],
+                    phone=data["phone"],
+                    district_id=data["district"],
+                    stage=data["stage"],
+                    service_wanted=data["service_wanted"],
+                    topic=data["topic"],
+                    message=data["message"],
+                    language=get_language(),
+                    notice=notice,
+                    files=data["attachments"],
+                )
+            except DATABASE_UNAVAILABLE:
+                # Nothing was saved (one transaction): the citizen keeps what they typed.
+                logger.warning("Inquiry not saved: the database is unavailable", exc_info=True)
+                context = {
+                    "form": form,
+                    "notice": notice,
+                    "notice_text": notice.text(get_language()),
+                    "files_dropped": bool(request.FILES),
+                    "not_saved": True,
+                }
+                return retry_later(render(request, "consult/new.html", context))
             due = first_response_due(track=Track.TRIAGE, received=submission.received_at)
             # A signed cookie, scoped to the received page, carries the reference there:
             # no session row is written for an anonymous citizen.
@@ -340,12 +353,32 @@ def _track_page(request: HttpRequest, case: Case, token: str, content: str) -> H
 @private_page
 @require_http_methods(["GET", "POST"])
 def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            return _track_post(request, reference, token)
+        except DATABASE_UNAVAILABLE:
+            logger.warning("Reply not saved: the database is unavailable", exc_info=True)
+            return _reply_not_saved(request, reference, token)
     case, _row = _open(reference, token)
     if case.status == Status.MERGED:
         return HttpResponseRedirect(_track_url(case_survivor(case), token))
-    if request.method == "GET":
-        content = _track_content(request, case, token)
-        return _track_page(request, case, token, content)
+    content = _track_content(request, case, token)
+    return _track_page(request, case, token, content)
+
+
+def _reply_not_saved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    """The reply form again with the citizen's text, read from the POST alone: the database
+    may not even have told whether the link is valid, and the text is the sender's own."""
+    url = reverse("consult:track", kwargs={"reference": reference, "token": token})
+    form = ReplyForm(request.POST, action=url)
+    context = {"form": form, "track_url": url, "files_dropped": bool(request.FILES)}
+    return retry_later(render(request, "consult/reply_not_saved.html", context))
+
+
+def _track_post(request: HttpRequest, reference: str, token: str) -> HttpResponse:
+    case, _row = _open(reference, token)
+    if case.status == Status.MERGED:
+        return HttpResponseRedirect(_track_url(case_survivor(case), token))
     retry = _retry_after(request, REPLY_LIMIT)
     if retry is not None:
         return _too_many(request, retry)

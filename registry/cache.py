@@ -23,6 +23,18 @@ registry_touch_on_commit = registry_cache.touch_on_commit
 registry_cache_key = registry_cache.key
 
 
-def registry_cached(name: str, params: str, compute: Callable[[], T]) -> T:
+def registry_timeout(*, searched: bool) -> int:
+    """The life of a cached registry entry. One keyed by a visitor's search text lives only
+    REGISTRY_SEARCH_CACHE_SECONDS: anyone can make new ones at will, and they must not fill
+    the cache (the set of filter choices is bounded; free text is not)."""
+    if searched:
+        return settings.REGISTRY_SEARCH_CACHE_SECONDS
+    return settings.REGISTRY_CACHE_SECONDS
+
+
+def registry_cached(
+    name: str, params: str, compute: Callable[[], T], *, searched: bool = False
+) -> T:
     """compute(), cached under name + params for the current registry version."""
-    return registry_cache.cached(name, params, compute, timeout=settings.REGISTRY_CACHE_SECONDS)
+    timeout = registry_timeout(searched=searched)
+    return registry_cache.cached(name, params, compute, timeout=timeout)

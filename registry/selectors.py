@@ -113,7 +113,10 @@ def directory_summary(form: CooperativeFilterForm) -> dict:
             count=Count("pk"), as_of=Max("data_as_of")
         )
 
-    return registry_cached("directory-summary", normalised_filters(form.filter_values()), compute)
+    filters = form.filter_values()
+    return registry_cached(
+        "directory-summary", normalised_filters(filters), compute, searched=bool(filters.get("q"))
+    )
 
 
 class DirectoryPaginator(Paginator):

@@ -279,6 +279,7 @@ def statistics_cached(
         "stats",
         f"{basis}:{normalised_filters(filters)}",
         lambda: registry_statistics(queryset=queryset_for(), basis=basis),
+        searched=bool(filters.get("q")),
     )
 
 

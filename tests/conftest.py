@@ -62,13 +62,16 @@ def pytest_terminal_summary(terminalreporter):
 def _fresh_cache():
     from django.core.cache import cache
 
+    from coopcenter.core.breaker import breakers_reset
     from coopcenter.core.memo import process_memos_clear
 
     cache.clear()
     process_memos_clear()
+    breakers_reset()
     yield
     cache.clear()
     process_memos_clear()
+    breakers_reset()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The site's own pages: home, the two information pages, health, robots and error pages."""
 
+import sys
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from . import health
+from .db import DATABASE_UNAVAILABLE, database_unavailable
 
 # The busiest page of the site; any change of the registry or the articles renews it sooner.
 HOME_CACHE_SECONDS = 600
@@ -96,6 +99,10 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # A database that is down, met outside a view (a middleware saving the session, say):
+    # the same 503 as the views give (coopcenter.core.db).
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        return database_unavailable(request)
     # Something is already broken: render with the request only, no database, no context
     # processors that could fail again.
     from django.template import loader

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, so that it sees the views' exceptions first: a database that is down is a 503.
+    "coopcenter.core.db.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "coopcenter.urls"
@@ -87,32 +89,54 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+# A database that is down or hung must cost a request seconds, not a worker: connecting
+# gives up after DB_CONNECT_TIMEOUT and a statement after DB_STATEMENT_TIMEOUT seconds (0:
+# none). The citizen then gets a 503 page (coopcenter.core.db). A worker or a command that
+# runs long statements (imports, migrations on big tables) may set a longer one.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+DB_STATEMENT_TIMEOUT = env.float("DB_STATEMENT_TIMEOUT", default=10.0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    if DB_STATEMENT_TIMEOUT:
+        _statement_ms = int(DB_STATEMENT_TIMEOUT * 1000)
+        _options["options"] = (
+            f"{_options.get('options', '')} -c statement_timeout={_statement_ms}".strip()
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker and cache ----------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The cache may live on a Redis of its own (bounded by maxmemory, evicting), apart from the
+# broker's (which must never evict a queued task); by default both use REDIS_URL.
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="") or REDIS_URL
+# After a Redis call fails, the cache and the broker publish skip that server for this many
+# seconds before trying it again (coopcenter.core.breaker): a hung Redis costs one timeout.
+REDIS_BREAKER_COOLDOWN = env.float("REDIS_BREAKER_COOLDOWN", default=30.0)
 
-if REDIS_URL:
+if REDIS_CACHE_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "coopcenter.core.rediscache.BreakerRedisCache",
+            "LOCATION": REDIS_CACHE_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="coopcenter"),
             "OPTIONS": {
                 # A cache that is down must slow nothing down for long, and break nothing:
-                # reads miss and writes are dropped (and logged), so pages are computed from
-                # the database until Redis is back.
+                # reads miss and writes are dropped, so pages are computed from the database
+                # until Redis is back. The breaker logs when it opens and closes.
                 "SOCKET_CONNECT_TIMEOUT": 1,
                 "SOCKET_TIMEOUT": 1,
                 "IGNORE_EXCEPTIONS": True,
-                "LOG_IGNORED_EXCEPTIONS": True,
             },
         }
     }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Without a broker, tasks run in the process that queues them (laptop default).
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
@@ -131,13 +155,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Said explicitly because Celery 6 turns it on: cancelling a send_mail in the middle of an
 # SMTP exchange when Redis blinks could deliver the mail twice.
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
-# Publishing happens after a citizen's request has committed: when the broker is down it
-# must give up within seconds, because the outbox row is already safe and beat re-queues it.
-CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Publishing happens after a citizen's request has committed: when the broker is down or
+# hung it must give up within a second, because the row is already safe and beat re-queues
+# it; coopcenter.core.tasks.enqueue then skips the broker for REDIS_BREAKER_COOLDOWN.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1,
+    # Bounds each blocking command (a publish). The worker's BRPOP waits in the event loop,
+    # not on this timeout; a worker may set a longer one.
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=1.0),
+}
 CELERY_TASK_PUBLISH_RETRY = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 1,
+    "max_retries": 0,
     "interval_start": 0,
     "interval_step": 0.5,
     "interval_max": 0.5,
@@ -290,6 +320,8 @@ CENTER_EMAIL = env("CENTER_EMAIL", default="help@example.org")
 # --- Registry --------------------------------------------------------------------------
 # Cached statistics are invalidated on every import or edit; this only bounds their life.
 REGISTRY_CACHE_SECONDS = env.int("REGISTRY_CACHE_SECONDS", default=3600)
+# ... except what is keyed by a visitor's search text, which anyone can vary without end.
+REGISTRY_SEARCH_CACHE_SECONDS = env.int("REGISTRY_SEARCH_CACHE_SECONDS", default=60)
 # Largest file the admin import page accepts (the command line has no limit).
 REGISTRY_IMPORT_MAX_BYTES = env.int("REGISTRY_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 
@@ -372,9 +404,10 @@ ARTICLES_RENDITION_WIDTHS = env.list(
 
 # --- Articles: search ------------------------------------------------------------------
 # Longest search query accepted (a longer one is refused with a message), and the longest
-# life of a cached results page (any save of an article ends it sooner).
+# life of a cached results page (any save of an article ends it sooner): short, because
+# every new search text makes a new entry.
 ARTICLES_SEARCH_MAX_LENGTH = env.int("ARTICLES_SEARCH_MAX_LENGTH", default=200)
-ARTICLES_SEARCH_CACHE_SECONDS = env.int("ARTICLES_SEARCH_CACHE_SECONDS", default=600)
+ARTICLES_SEARCH_CACHE_SECONDS = env.int("ARTICLES_SEARCH_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
