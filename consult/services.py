@@ -16,7 +16,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from psycopg.types.json import Jsonb
 
@@ -399,13 +398,31 @@ def submission_open(*, submission_id: int) -> Case | None:
             submission.delete()
             return case
     except Exception as error:
-        backoff = timedelta(seconds=settings.CONSULT_INTAKE_RETRY_BACKOFF)
-        Submission.objects.filter(pk=submission_id).update(
-            attempts=F("attempts") + 1,
-            last_error=f"{type(error).__name__}: {error}"[:500],
-            next_attempt_at=timezone.now() + backoff * (F("attempts") + 1),
-        )
+        _submission_count_failure(submission_id=submission_id, error=error)
         raise
+
+
+def _submission_count_failure(*, submission_id: int, error: Exception) -> None:
+    """Count a failed attempt and push the next one back, a little more each time.
+
+    The delay is computed here, not in SQL: `now + interval * F(...)` has no portable
+    form (SQLite stored an integer that read back as None, so a failing submission was
+    retried on every run). The row lock keeps two workers from counting the same try."""
+    backoff = timedelta(seconds=settings.CONSULT_INTAKE_RETRY_BACKOFF)
+    with transaction.atomic():
+        attempts = (
+            Submission.objects.select_for_update()
+            .filter(pk=submission_id)
+            .values_list("attempts", flat=True)
+            .first()
+        )
+        if attempts is None:
+            return
+        Submission.objects.filter(pk=submission_id).update(
+            attempts=attempts + 1,
+            last_error=f"{type(error).__name__}: {error}"[:500],
+            next_attempt_at=timezone.now() + backoff * (attempts + 1),
+        )
 
 
 def intake_run(*, batch_size: int = 100) -> int:
