@@ -1,5 +1,8 @@
 """Every mail the case desk sends, queued through the outbox (never sent inside a request).
 
+A link with a token in it goes in `links`, which the outbox seals; `context` is readable by
+the staff who may see the case (`related`).
+
 Each function is called inside the transaction of the change it reports, with an
 idempotency key tied to that change, so a retried request never mails twice. Internal
 notes are never passed to any of them.
@@ -51,7 +54,9 @@ def mail_acknowledge(*, case: Case, token: str) -> None:
         recipient=case.email,
         template=ACKNOWLEDGE,
         language=case.language,
-        context={**_case_context(case), "tracking_url": tracking_url(case, token)},
+        context=_case_context(case),
+        links={"tracking_url": tracking_url(case, token)},
+        related=case,
         idempotency_key=f"consult:ack:{case.pk}",
     )
 
@@ -61,7 +66,9 @@ def mail_link(*, case: Case, token: str, token_id: int) -> None:
         recipient=case.email,
         template=LINK,
         language=case.language,
-        context={**_case_context(case), "tracking_url": tracking_url(case, token)},
+        context=_case_context(case),
+        links={"tracking_url": tracking_url(case, token)},
+        related=case,
         idempotency_key=f"consult:link:{token_id}",
     )
 
@@ -74,6 +81,7 @@ def mail_reply(*, case: Case, message: Message) -> None:
         template=REPLY,
         language=case.language,
         context={**_case_context(case), "body": message.body, "find_url": find_url(case)},
+        related=case,
         idempotency_key=f"consult:reply:{message.pk}",
     )
 
@@ -88,6 +96,7 @@ def mail_referred(*, case: Case, event: Event) -> None:
             "old_track": event.old_value,
             "new_track": event.new_value,
         },
+        related=case,
         idempotency_key=f"consult:referred:{event.pk}",
     )
 
@@ -98,6 +107,7 @@ def mail_resolved(*, case: Case, event: Event) -> None:
         template=RESOLVED,
         language=case.language,
         context={**_case_context(case), "find_url": find_url(case)},
+        related=case,
         idempotency_key=f"consult:resolved:{event.pk}",
     )
 
@@ -118,6 +128,7 @@ def mail_staff_citizen_replied(*, case: Case, message: Message) -> None:
             "reference": case.reference,
             "admin_url": settings.SITE_URL + case.get_admin_url(),
         },
+        related=case,
         idempotency_key=f"consult:staff-replied:{message.pk}",
     )
 
@@ -134,6 +145,7 @@ def mail_staff_assigned(*, case: Case, event: Event) -> None:
             "track": case.track,
             "admin_url": settings.SITE_URL + case.get_admin_url(),
         },
+        related=case,
         idempotency_key=f"consult:staff-assigned:{event.pk}",
     )
 
@@ -183,6 +195,7 @@ def mail_triage_reminder(*, case: Case, user, days: int, escalation: bool) -> No
             "received": _when(case.created_at, language),
             "admin_url": settings.SITE_URL + case.get_admin_url(),
         },
+        related=case,
         idempotency_key=triage_reminder_key(case_id=case.pk, days=days, user_id=user.pk),
     )
 
@@ -201,11 +214,9 @@ def mail_waiting_reminder(*, case: Case, token: str, resolve_on) -> None:
         recipient=case.email,
         template=WAITING_REMINDER,
         language=case.language,
-        context={
-            **_case_context(case),
-            "tracking_url": tracking_url(case, token),
-            "resolve_on": _day(resolve_on, case.language),
-        },
+        context={**_case_context(case), "resolve_on": _day(resolve_on, case.language)},
+        links={"tracking_url": tracking_url(case, token)},
+        related=case,
         idempotency_key=waiting_reminder_key(case_id=case.pk, waiting_since=case.waiting_since),
     )
 
@@ -217,10 +228,11 @@ def mail_auto_resolved(*, case: Case, token: str, waited_since) -> None:
         language=case.language,
         context={
             **_case_context(case),
-            "tracking_url": tracking_url(case, token),
             "find_url": find_url(case),
             "waited_since": _day(waited_since, case.language),
         },
+        links={"tracking_url": tracking_url(case, token)},
+        related=case,
         idempotency_key=f"case-{case.pk}:auto-resolved:{_instant(waited_since)}",
     )
 
@@ -240,10 +252,11 @@ def mail_session_reminder(*, case: Case, session) -> None:
             "when": _when(session.starts_at, case.language),
             "mode": session.mode,
             "place": session.place,
-            # Confirmed participants only are reminded, and they may have the link.
-            "online_url": session.online_url,
             "find_url": find_url(case),
         },
+        # Confirmed participants only are reminded, and they may have the link.
+        links={"online_url": session.online_url},
+        related=case,
         idempotency_key=session_reminder_key(
             case_id=case.pk, session_id=session.pk, day=timezone.localdate(session.starts_at)
         ),
@@ -266,10 +279,10 @@ def mail_session_reminder_staff(*, session, user, participants: int) -> None:
             "when": _when(session.starts_at, language),
             "mode": session.mode,
             "place": session.place,
-            "online_url": session.online_url,
             "participants": participants,
             "admin_url": settings.SITE_URL + _session_admin_path(session),
         },
+        links={"online_url": session.online_url},
         idempotency_key=session_staff_reminder_key(session_id=session.pk, day=day, user_id=user.pk),
     )
 
@@ -290,6 +303,7 @@ def mail_meeting_reminder(*, case: Case, meeting) -> None:
             "place": meeting.place,
             "find_url": find_url(case),
         },
+        related=case,
         idempotency_key=meeting_reminder_key(
             case_id=case.pk, meeting_id=meeting.pk, day=timezone.localdate(meeting.starts_at)
         ),
@@ -310,6 +324,7 @@ def mail_meeting_reminder_staff(*, case: Case, meeting, user) -> None:
             "expert_name": meeting.expert_name,
             "admin_url": settings.SITE_URL + case.get_admin_url(),
         },
+        related=case,
         idempotency_key=meeting_reminder_key(
             case_id=case.pk, meeting_id=meeting.pk, day=day, user_id=user.pk
         ),
@@ -333,9 +348,10 @@ def mail_survey(*, case: Case, token: str, expires_at) -> None:
         language=case.language,
         context={
             **_case_context(case),
-            "survey_url": survey_url(case, token),
             "expires": _day(timezone.localdate(expires_at), case.language),
         },
+        links={"survey_url": survey_url(case, token)},
+        related=case,
         idempotency_key=survey_key(case_id=case.pk),
     )
 
@@ -380,13 +396,17 @@ def _enrolment_context(enrolment, case: Case) -> dict:
     }
 
 
-def _mail_enrolment(enrolment, step: str, template: str, **extra) -> None:
+def _mail_enrolment(
+    enrolment, step: str, template: str, *, links: dict[str, str] | None = None, **extra
+) -> None:
     case = enrolment.case  # loaded with the enrolment by consult.education
     mail_queue(
         recipient=case.email,
         template=template,
         language=case.language,
         context={**_enrolment_context(enrolment, case), **extra},
+        links=links,
+        related=case,
         idempotency_key=enrolment_key(enrolment, step),
     )
 
@@ -394,7 +414,10 @@ def _mail_enrolment(enrolment, step: str, template: str, **extra) -> None:
 def mail_enrolment_confirmed(*, enrolment) -> None:
     # The online link is for confirmed participants only: it is in this mail, never on a page.
     _mail_enrolment(
-        enrolment, "confirmed", ENROLMENT_CONFIRMED, online_url=enrolment.session.online_url
+        enrolment,
+        "confirmed",
+        ENROLMENT_CONFIRMED,
+        links={"online_url": enrolment.session.online_url},
     )
 
 
@@ -413,7 +436,7 @@ def mail_seat_offered(*, enrolment, token: str) -> None:
         enrolment,
         "offered",
         SEAT_OFFERED,
-        accept_url=accept_url,
+        links={"accept_url": accept_url},
         deadline=_when(enrolment.offer_expires_at, case.language),
     )
 

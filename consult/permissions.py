@@ -58,3 +58,19 @@ def cases_visible_to(user: AbstractBaseUser | AnonymousUser, queryset: QuerySet 
 
 def can_see_case(user: AbstractBaseUser | AnonymousUser, case: Case) -> bool:
     return cases_visible_to(user, Case.objects.filter(pk=case.pk)).exists()
+
+
+def mails_visible_to(user: AbstractBaseUser | AnonymousUser, queryset: QuerySet) -> QuerySet:
+    """The outbox's mails this user may see (settings.OUTBOX_VISIBLE_TO): managers all of
+    them, a counselor those about the cases cases_visible_to() gives them, nobody else any.
+    A mail about no case (a test mail, a session reminder to the staff) is the managers'."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        return queryset.none()
+    if is_manager(user):
+        return queryset
+    return queryset.filter(
+        related_type=ContentType.objects.get_for_model(Case),
+        related_id__in=cases_visible_to(user).values("pk"),
+    )

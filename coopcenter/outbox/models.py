@@ -1,3 +1,5 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -10,6 +12,12 @@ class OutgoingMail(models.Model):
     The row is the source of truth: a Celery task delivers it, and beat re-queues rows whose
     task never ran, so a mail survives a broker or mail server that is down. The unique
     idempotency key makes queueing the same mail twice a no-op.
+
+    `context` is what the mail says; the working links it carries (tracking, survey and
+    seat-offer URLs with their tokens) are in `sealed`, encrypted with a key that is not in
+    the database (outbox.sealing), and are cleared once the mail is sent. `related` names
+    what the mail is about (a case), so the admin shows a mail only to those who may see
+    that.
     """
 
     class Status(models.TextChoices):
@@ -21,6 +29,17 @@ class OutgoingMail(models.Model):
     template = models.CharField(_("template"), max_length=100)
     language = models.CharField(_("language"), max_length=8)
     context = models.JSONField(_("context"), default=dict, blank=True)
+    sealed = models.TextField(_("sealed links"), blank=True, editable=False)
+    related_type = models.ForeignKey(
+        ContentType,
+        verbose_name=_("about (type)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    related_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
@@ -30,6 +49,7 @@ class OutgoingMail(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    first_failed_at = models.DateTimeField(_("first failure"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
     class Meta:
@@ -43,6 +63,7 @@ class OutgoingMail(models.Model):
                 condition=Q(status="pending"),
                 name="outbox_pending_due_idx",
             ),
+            models.Index(fields=["related_type", "related_id"], name="outbox_related_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -52,6 +73,15 @@ class OutgoingMail(models.Model):
             models.CheckConstraint(
                 condition=Q(status="sent", sent_at__isnull=False) | ~Q(status="sent"),
                 name="outbox_sent_has_time",
+            ),
+            # A sent mail needs its links no more: they must not outlive the delivery.
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sealed=""), name="outbox_sent_keeps_no_links"
+            ),
+            models.CheckConstraint(
+                condition=Q(related_type__isnull=True, related_id__isnull=True)
+                | Q(related_type__isnull=False, related_id__isnull=False),
+                name="outbox_related_whole",
             ),
         ]
 

@@ -242,9 +242,22 @@ SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 
 # Attempts before a mail is marked failed, and the seconds after which beat re-queues a
 # pending mail whose task never ran (the broker was down when it was queued).
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
+# A failing mail is tried again after 1, 2, 4 ... minutes, at most every 3 hours, and is
+# marked failed once it has failed for 24 hours (or after the attempts cap): a mail server
+# that is down overnight loses nothing.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=30)
 OUTBOX_REQUEUE_AFTER = env.int("OUTBOX_REQUEUE_AFTER", default=120)
 OUTBOX_RETRY_BACKOFF = env.int("OUTBOX_RETRY_BACKOFF", default=60)
+OUTBOX_RETRY_MAX_DELAY = env.int("OUTBOX_RETRY_MAX_DELAY", default=3 * 3600)
+OUTBOX_RETRY_FOR = env.int("OUTBOX_RETRY_FOR", default=24 * 3600)
+# Longer retries wait for beat's re-queue instead of a Celery countdown (see outbox.tasks).
+OUTBOX_TASK_COUNTDOWN_MAX = 600
+# Fernet keys that seal the links of queued mails (outbox.sealing); the first seals, all
+# open. Empty: derived from SECRET_KEY (laptop, tests); production requires its own.
+OUTBOX_ENCRYPTION_KEYS = env.list("OUTBOX_ENCRYPTION_KEYS", default=[])
+# Who on the staff sees which mail in the outbox admin: a function (user, queryset) ->
+# queryset. The case desk points it at its one permission rule.
+OUTBOX_VISIBLE_TO = "consult.permissions.mails_visible_to"
 
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "ko"

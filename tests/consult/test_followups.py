@@ -28,6 +28,7 @@ from consult.models import (
 )
 from consult.services import token_hash, token_lookup
 from coopcenter.outbox.models import OutgoingMail
+from tests.outbox.links import mail_link
 
 from .factories import StaffFactory, counselor, manager, routed_case, submit_case
 
@@ -323,7 +324,7 @@ def test_the_reminder_carries_a_working_link_and_the_date_of_resolution(advisor)
     assert row.language == "en"
     assert row.context["resolve_on"] == "Nov. 16, 2026"
     reference, token = re.search(
-        r"/en/consult/track/([^/]+)/([^/]+)/$", row.context["tracking_url"]
+        r"/en/consult/track/([^/]+)/([^/]+)/$", mail_link(row, "tracking_url")
     ).groups()
     found = token_lookup(reference=reference, token=token)
     assert found is not None and found[0].pk == case.pk
@@ -348,7 +349,7 @@ def test_the_system_resolves_with_one_mail_and_the_citizen_may_reopen(advisor, c
     assert not OutgoingMail.objects.filter(template="consult_resolved").exists()
     row = OutgoingMail.objects.get(template="followup_auto_resolved")
     # Its link opens the case, and a reply reopens it.
-    path = row.context["tracking_url"].removeprefix(settings.SITE_URL)
+    path = mail_link(row, "tracking_url").removeprefix(settings.SITE_URL)
     response = client.post(path, {"body": "Sorry, I was away. Here is the draft."})
     assert response.status_code == 303
     assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
@@ -446,7 +447,9 @@ def test_session_reminders_table():
     by_recipient = {row.recipient: row for row in rows}
     assert by_recipient[confirmed.email].language == "en"
     assert by_recipient[confirmed.email].context["course"] == "Co-op founding basics"
-    assert by_recipient[online.email].context["online_url"] == "https://meet.example.org/founding"
+    assert (
+        mail_link(by_recipient[online.email], "online_url") == "https://meet.example.org/founding"
+    )
     assert by_recipient[teacher.email].context["participants"] == 1
     # The next day, the next day's session.
     followups.session_reminders_send(now=TODAY + dt.timedelta(days=1))
@@ -509,7 +512,7 @@ def resolved_case(advisor, **overrides) -> Case:
 
 def survey_token(case: Case) -> str:
     row = OutgoingMail.objects.get(template="followup_survey", recipient=case.email)
-    return row.context["survey_url"].rstrip("/").rsplit("/", 1)[1]
+    return mail_link(row, "survey_url").rstrip("/").rsplit("/", 1)[1]
 
 
 def test_a_resolved_case_gets_one_survey_with_a_hashed_expiring_link(advisor, settings):
@@ -524,7 +527,7 @@ def test_a_resolved_case_gets_one_survey_with_a_hashed_expiring_link(advisor, se
     assert survey.expires_at == now + dt.timedelta(days=30)
     row = OutgoingMail.objects.get(template="followup_survey")
     assert row.idempotency_key == f"case-{case.pk}:survey"
-    assert row.context["survey_url"].startswith(settings.SITE_URL + "/en/consult/survey/")
+    assert mail_link(row, "survey_url").startswith(settings.SITE_URL + "/en/consult/survey/")
     assert followups.surveys_send(now=now).changed == 0
     assert followups.surveys_send(now=now + dt.timedelta(hours=1)).changed == 0
     assert OutgoingMail.objects.filter(template="followup_survey").count() == 1
@@ -578,9 +581,10 @@ def test_the_survey_mail_renders_in_both_languages(advisor):
     assert len(django_mail.outbox) == 2
     for message in django_mail.outbox:
         case = Case.objects.get(email=message.to[0])
-        url = OutgoingMail.objects.get(recipient=case.email, template="followup_survey").context[
-            "survey_url"
-        ]
+        url = mail_link(
+            OutgoingMail.objects.get(recipient=case.email, template="followup_survey"),
+            "survey_url",
+        )
         assert url in message.body and url in message.alternatives[0][0]
         assert case.reference in message.subject
         with translation.override(case.language):

@@ -16,6 +16,7 @@ from consult.models import Case
 from consult.templatetags.consult import case_label
 from coopcenter.outbox.models import OutgoingMail
 from coopcenter.outbox.templates import MAIL_TEMPLATES
+from tests.outbox.links import mail_link
 
 from .factories import StaffFactory, counselor, submit_case
 
@@ -82,7 +83,7 @@ def trigger(template: str, language: str, desk) -> Callable[[], tuple[Case, list
     def link():
         case, _ = _case(language, desk)
         services.case_send_link(reference=case.reference, email=case.email)
-        url = OutgoingMail.objects.get(template="consult_link").context["tracking_url"]
+        url = mail_link(OutgoingMail.objects.get(template="consult_link"), "tracking_url")
         return case, [url], case.email
 
     def reply():

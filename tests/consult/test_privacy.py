@@ -146,7 +146,7 @@ def full_case(staff, *, email: str = EMAIL, closed_days_ago: int | None = 2000) 
     )
     workflow.case_transition(case_id=case.pk, status=S.CLOSED, actor=actor, reason=f"{NAME} ok")
     OutgoingMail.objects.filter(status=OutgoingMail.Status.PENDING).update(
-        status=OutgoingMail.Status.SENT, sent_at=timezone.now()
+        status=OutgoingMail.Status.SENT, sent_at=timezone.now(), sealed=""
     )
     if closed_days_ago is not None:
         Case.objects.filter(pk=case.pk).update(
@@ -305,7 +305,7 @@ def test_a_citizen_with_a_case_still_held_keeps_that_case_and_its_mails():
     workflow.case_transition(case_id=old.pk, status=S.CLOSED, actor=workflow.Actor.system())
     Case.objects.filter(pk=old.pk).update(closed_at=timezone.now() - timedelta(days=2000))
     # Sent long ago, like every mail of a case closed years back.
-    OutgoingMail.objects.update(status=OutgoingMail.Status.SENT, sent_at=timezone.now())
+    OutgoingMail.objects.update(status=OutgoingMail.Status.SENT, sent_at=timezone.now(), sealed="")
     current, _ = submit_case(email=EMAIL.upper(), name=NAME)
     ack = OutgoingMail.objects.get(idempotency_key=f"consult:ack:{current.pk}")
 

@@ -14,6 +14,7 @@ from consult.services import privacy_notice_current
 from coopcenter.outbox.models import OutgoingMail
 from registry.models import District
 from tests.consult.factories import post_committed
+from tests.outbox.links import mail_link
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def valid_data(**overrides) -> dict:
 
 
 def tracking_path(mail: OutgoingMail) -> str:
-    return urlsplit(mail.context["tracking_url"]).path
+    return urlsplit(mail_link(mail, "tracking_url")).path
 
 
 def ack_mail(case: Case) -> OutgoingMail:

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from consult import followups, workflow
 from consult.models import Case, Status, Survey
 from coopcenter.outbox.models import OutgoingMail
+from tests.outbox.links import mail_link
 
 from .factories import counselor, routed_case
 
@@ -28,7 +29,7 @@ def survey_link():
         )
         followups.surveys_send()
         row = OutgoingMail.objects.get(template="followup_survey", recipient=case.email)
-        token = row.context["survey_url"].rstrip("/").rsplit("/", 1)[1]
+        token = mail_link(row, "survey_url").rstrip("/").rsplit("/", 1)[1]
         return Survey.objects.get(case=case), token
 
     return make

@@ -13,6 +13,7 @@ from tests.consult.factories import counselor, routed_case
 from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
 from tests.e2e.test_articles_reader import articles_demo  # noqa: F401 (fixture)
 from tests.e2e.test_consult_citizen import load_consult_desk
+from tests.outbox.links import mail_link
 
 # (URL name or literal path, expected status). Features add their public pages here.
 PAGES = [
@@ -99,7 +100,7 @@ def test_survey_page_is_accessible(new_page, consult_desk, language, width):
         case_id=case.pk, status=Status.RESOLVED, actor=workflow.Actor.staff(staff)
     )
     followups.surveys_send()
-    url = OutgoingMail.objects.get(template="followup_survey").context["survey_url"]
+    url = mail_link(OutgoingMail.objects.get(template="followup_survey"), "survey_url")
     browser_page = new_page(width)
     browser_page.goto(re.sub(r"^https?://[^/]+", "", url))
     page = browser_page.page

@@ -11,6 +11,7 @@ import pytest
 from consult.models import Case, PrivacyNotice, Team, Track
 from coopcenter.outbox.models import OutgoingMail
 from tests.e2e.support import DESKTOP, MOBILE, assert_accessible
+from tests.outbox.links import mail_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -86,7 +87,7 @@ def test_a_citizen_asks_follows_and_replies_from_a_phone(
 
     # The acknowledgement went out (Celery runs eagerly in the live server's thread).
     ack = OutgoingMail.objects.get(template="consult_acknowledge")
-    tracking_url = ack.context["tracking_url"]
+    tracking_url = mail_link(ack, "tracking_url")
     sent = [m for m in mailoutbox if m.to == ["hana@example.org"]]
     assert sent and tracking_url in sent[0].body
     path = urlsplit(tracking_url).path

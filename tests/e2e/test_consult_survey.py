@@ -12,6 +12,7 @@ from coopcenter.outbox.models import OutgoingMail
 from tests.consult.factories import counselor, routed_case
 from tests.e2e.support import MOBILE, assert_accessible
 from tests.e2e.test_consult_citizen import load_consult_desk
+from tests.outbox.links import mail_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +26,7 @@ def survey_path(language: str) -> str:
         case_id=case.pk, status=Status.RESOLVED, actor=workflow.Actor.staff(staff)
     )
     followups.surveys_send()
-    url = OutgoingMail.objects.get(template="followup_survey").context["survey_url"]
+    url = mail_link(OutgoingMail.objects.get(template="followup_survey"), "survey_url")
     return re.sub(r"^https?://[^/]+", "", url)
 
 
