@@ -156,9 +156,7 @@ def _outbox_forget(cases: Sequence[Case], *, gone_emails: Iterable[str]) -> None
         return
     mails = OutgoingMail.objects.filter(pk__in=[pk for pk, _to, _status in rows])
     to_citizen = [pk for pk, to, _status in rows if to in citizens]
-    mails.filter(pk__in=to_citizen).update(
-        recipient=ANONYMISED_RECIPIENT, last_error="", sealed=""
-    )
+    mails.filter(pk__in=to_citizen).update(recipient=ANONYMISED_RECIPIENT, last_error="", sealed="")
     mails.filter(context__has_key="reference").update(
         context=JSONObject(reference=KeyTextTransform("reference", "context"))
     )

@@ -23,6 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
+from cryptography.fernet import Fernet
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -56,6 +58,12 @@ def stack_environment(environ: Mapping[str, str]) -> tuple[dict[str, str], list[
         notes.append(
             "DJANGO_SECRET_KEY is not set: using a random key for this run "
             "(sessions and signed links end with the stack)"
+        )
+    if not env.get("OUTBOX_ENCRYPTION_KEYS"):
+        env["OUTBOX_ENCRYPTION_KEYS"] = Fernet.generate_key().decode()
+        notes.append(
+            "OUTBOX_ENCRYPTION_KEYS is not set: using a random key for this run "
+            "(mails still pending when the stack stops cannot be sent by the next one)"
         )
     # Logs must reach the terminal (or a test's log file) as they happen, not when a
     # buffer fills up.

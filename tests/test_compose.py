@@ -331,6 +331,7 @@ def test_stack_keeps_what_the_environment_says():
         "DJANGO_SECRET_KEY": "k" * 60,
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
         "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "OUTBOX_ENCRYPTION_KEYS": "k" * 44,
     }
     env, notes = stack.stack_environment(given)
     assert {k: env[k] for k in given} == given

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -34,6 +35,7 @@ def production_env(**overrides: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="coopcenter.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(64),
+        OUTBOX_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         DJANGO_ALLOWED_HOSTS="coop.example.org",
         DATABASE_URL="postgres://coop:secret@db.example.org:5432/coop",
         REDIS_URL="redis://cache.example.org:6379/0",
@@ -65,6 +67,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_outbox_keys():
+    """The links of queued mails are sealed with keys of their own in production, never
+    with one derived from DJANGO_SECRET_KEY."""
+    env = production_env()
+    del env["OUTBOX_ENCRYPTION_KEYS"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "OUTBOX_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_every_variable_the_settings_read_is_documented():

@@ -27,6 +27,7 @@ from urllib.parse import quote
 import pytest
 import redis
 from aiosmtpd.controller import Controller
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.db import connection
 
@@ -278,6 +279,9 @@ class Stack:
             os.killpg(group, signal.SIGKILL)
 
 
+OUTBOX_KEY = Fernet.generate_key().decode()
+
+
 @pytest.fixture
 def stack_env(transactional_db, inbox, tmp_path) -> Callable[[str], dict[str, str]]:
     """The environment of a stack (and of commands run beside it) on a given Redis."""
@@ -288,6 +292,8 @@ def stack_env(transactional_db, inbox, tmp_path) -> Callable[[str], dict[str, st
             {
                 "DJANGO_SETTINGS_MODULE": "coopcenter.settings.production",
                 "DJANGO_SECRET_KEY": os.urandom(32).hex(),
+                # One key for every stack of the run: a mail one stack queued, the next sends.
+                "OUTBOX_ENCRYPTION_KEYS": OUTBOX_KEY,
                 "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
                 "DATABASE_URL": database_url_of_test_db(),
                 "REDIS_URL": redis_url,

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tests.core.silent import SilentServer
 
@@ -109,6 +110,7 @@ def web(request, tmp_path, hung_database) -> Iterator[Web]:
         {
             "DJANGO_SETTINGS_MODULE": "coopcenter.settings.production",
             "DJANGO_SECRET_KEY": os.urandom(32).hex(),
+            "OUTBOX_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": f"postgres://postgres@127.0.0.1:{hung_database.port}/coopcenter",
             "DB_CONNECT_TIMEOUT": str(CONNECT_TIMEOUT),
