@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coopcenter.core.csvstream import csv_pieces
+from coopcenter.outbox.models import OutgoingMail
 from registry.models import District
 
 from . import admin_forms, permissions, workflow
@@ -537,6 +538,8 @@ def dashboard(request, *, model_admin):
         "changelist_url": reverse("admin:consult_case_changelist"),
         # Normally 0: a worker opens each inquiry seconds after it arrives.
         "waiting": Submission.objects.count(),
+        # Normally 0 too: a mail is failed only after a day of retries (outbox).
+        "failed_mails": OutgoingMail.objects.failed().count(),
         **dashboard_figures(),
     }
     request.current_app = model_admin.admin_site.name

@@ -6,6 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class OutgoingMailQuerySet(models.QuerySet):
+    def failed(self):
+        """Mails given up on (retried for OUTBOX_RETRY_FOR): a person must look at them."""
+        return self.filter(status=OutgoingMail.Status.FAILED)
+
+
 class OutgoingMail(models.Model):
     """One mail the portal owes someone, written in the transaction of the change that causes it.
 
@@ -51,6 +57,8 @@ class OutgoingMail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     first_failed_at = models.DateTimeField(_("first failure"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("outgoing mail")

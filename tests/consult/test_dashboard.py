@@ -14,6 +14,7 @@ from consult import workflow
 from consult.admin_views import dashboard_figures, week_start
 from consult.models import Case
 from tests.consult.factories import counselor, manager, routed_case, submit_case
+from tests.outbox.factories import OutgoingMailFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_admin")]
 
@@ -108,3 +109,16 @@ def test_overdue_uses_the_date_in_seoul(cases):
     late = {row["track"]: row["overdue"] for row in figures["rows"]}
     assert late["advice"] >= 2  # a1 is late the day after its due date
     assert dashboard_figures(today=date(2000, 1, 1))["totals"]["overdue"] == 0
+
+
+def test_the_dashboard_counts_mails_that_failed_for_good(client, cases):
+    """A mail the outbox gave up on (an acknowledgement, say) is never silently lost: the
+    managers see how many there are, linked to the outbox's list of them."""
+    OutgoingMailFactory(status="failed", attempts=16, last_error="SMTP 421")
+    OutgoingMailFactory(status="failed", attempts=16, last_error="SMTP 421")
+    OutgoingMailFactory()  # pending: still being retried
+    client.force_login(manager())
+    page = client.get(DASHBOARD).content.decode()
+    failed_list = reverse("admin:outbox_outgoingmail_changelist") + "?status__exact=failed"
+    assert f'<a href="{failed_list}">2</a>' in page
+    assert "Mails that could not be delivered" in page
