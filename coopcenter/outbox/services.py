@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
@@ -74,10 +73,7 @@ def mail_queue(
                 language=language,
                 context=context,
                 sealed=seal(links or {}),
-                related_type=(
-                    None if related is None else ContentType.objects.get_for_model(related)
-                ),
-                related_id=None if related is None else related.pk,
+                related=related,
             )
     except IntegrityError:
         return OutgoingMail.objects.get(idempotency_key=idempotency_key)
@@ -105,7 +101,7 @@ def _render(mail: OutgoingMail) -> EmailMultiAlternatives:
     return message
 
 
-def retry_delay(attempts: int) -> int:
+def _retry_delay(attempts: int) -> int:
     """Seconds before the next try after `attempts` failed ones: doubling from
     OUTBOX_RETRY_BACKOFF, never more than OUTBOX_RETRY_MAX_DELAY, so that a mail server
     that is down for a day is still tried every few hours rather than given up on."""
@@ -176,7 +172,7 @@ def _record_failure(mail: OutgoingMail, exc: Exception) -> SendOutcome:
         logger.error("Mail %s failed for good: %s", mail.pk, mail.last_error)
         retry_in = None
     else:
-        retry_in = retry_delay(mail.attempts)
+        retry_in = _retry_delay(mail.attempts)
         mail.next_attempt_at = now + timedelta(seconds=retry_in)
         logger.warning("Mail %s attempt %s failed: %s", mail.pk, mail.attempts, exc)
     mail.save(
