@@ -17,12 +17,11 @@ RUN apt-get update \
 RUN python -m venv /opt/venv
 WORKDIR /app
 
-# The dependencies come from pyproject.toml alone, so that a change to the code reuses this
-# layer instead of downloading every wheel again.
-COPY pyproject.toml ./
-RUN python -c "import subprocess, sys, tomllib; \
-deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
-subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
+# The dependencies come from the lock file alone, pinned and hash-checked (pip refuses any
+# package the lock does not name), so the image holds what the tests ran against, and a change
+# to the code reuses this layer instead of downloading every wheel again.
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
 COPY . .
 # Editable, so that settings find templates/, static/ and the catalogues next to the code.

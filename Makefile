@@ -5,24 +5,35 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 CATALOGUES := $(wildcard coopcenter/locale/*/LC_MESSAGES/django.po)
 
-.PHONY: help install run test lint format messages translations bench bench-import stack clean
+.PHONY: help install lock lock-upgrade run test lint format messages translations bench bench-import stack clean
 
 help:
 	@echo "make run    serve the portal with demo data on http://127.0.0.1:8000"
 	@echo "make test   lint, migration check and the whole test suite"
 	@echo "make bench  benchmark the pages (PostgreSQL when reachable)"
 	@echo "make bench-import  time importing 100,000 co-ops into PostgreSQL"
+	@echo "make lock   re-pin requirements*.lock after a change to pyproject.toml's dependencies"
 	@echo "make stack  gunicorn + Celery worker + beat against DATABASE_URL and REDIS_URL"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+# Exactly the pinned, hash-checked versions of requirements-dev.lock, then the project itself
+# without letting pip resolve anything more. A new lock file reinstalls.
+$(STAMP): requirements-dev.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After a change to pyproject.toml's dependency lists: re-pin (keeping the pins it still
+# allows) and commit both lock files. lock-upgrade moves every pin to the newest release.
+lock: $(STAMP)
+	$(PY) -m tools.lock
+
+lock-upgrade: $(STAMP)
+	$(PY) -m tools.lock --upgrade
 
 # The compiled catalogues are committed, so a machine without gettext still serves Korean;
 # where msgfmt exists they are rebuilt whenever a .po file is newer.
