@@ -76,22 +76,36 @@ class Received:
 
 @dataclass
 class Inbox:
-    """An SMTP server on 127.0.0.1 that keeps every message it accepts."""
+    """An SMTP server on 127.0.0.1 that keeps every message it accepts.
+
+    While `refuse_with` is set (an SMTP reply such as "451 4.3.0 try again later"), it answers
+    every DATA with it instead, as a mail server in an outage does, and keeps what it refused
+    apart in `refused`.
+    """
 
     host: str = "127.0.0.1"
     port: int = 0
     received: list[Received] = field(default_factory=list)
+    refused: list[Received] = field(default_factory=list)
+    refuse_with: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
+            if self.refuse_with:
+                self.refused.append(Received(list(envelope.rcpt_tos), message))
+                return self.refuse_with
             self.received.append(Received(list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
     def messages(self) -> list[Received]:
         with self._lock:
             return list(self.received)
+
+    def refusals(self) -> list[Received]:
+        with self._lock:
+            return list(self.refused)
 
     def wait_for(self, count: int, timeout: float) -> list[Received]:
         wait_for(lambda: len(self.messages()) >= count, timeout)

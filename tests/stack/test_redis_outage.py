@@ -91,11 +91,11 @@ class Browser:
         return status, time.monotonic() - started
 
 
-def inquiry(token: str, number: int) -> dict:
+def inquiry(token: str, number: int, email: str = EMAIL) -> dict:
     return {
         "csrfmiddlewaretoken": token,
         "name": "김하나",
-        "email": EMAIL,
+        "email": email,
         "phone": "",
         "district": "",
         "stage": "founding",
