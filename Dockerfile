@@ -66,4 +66,7 @@ host = next((h for h in hosts if h and h != '*'), 'localhost'); \
 u.urlopen(u.Request('http://127.0.0.1:8000/healthz', \
 headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"
 
-CMD ["gunicorn", "coopcenter.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# The logger class keeps tracking and survey tokens out of the access log
+# (coopcenter.core.logredact).
+CMD ["gunicorn", "coopcenter.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "--logger-class", "coopcenter.core.logredact.GunicornLogger"]

@@ -21,6 +21,7 @@ from django.conf import settings
 from gunicorn.config import Config
 
 from coopcenter import stack
+from coopcenter.core.logredact import GunicornLogger
 
 ROOT = Path(settings.BASE_DIR)
 APP_SERVICES = ("web", "worker", "beat")
@@ -83,6 +84,15 @@ def celery_app_argument(args: list[str]) -> str:
     raise AssertionError(f"no -A in celery {args}")
 
 
+def gunicorn_logger_class(args: list[str]) -> type:
+    """The logger class gunicorn would load from these arguments."""
+    parsed = Config(prog="gunicorn").parser().parse_args(args)
+    config = Config()
+    if parsed.logger_class:
+        config.set("logger_class", parsed.logger_class)
+    return config.logger_class
+
+
 def assert_runs_project_code(argv: list[str], expected: str) -> None:
     name, args = program(argv)
     assert name == expected, argv
@@ -90,6 +100,8 @@ def assert_runs_project_code(argv: list[str], expected: str) -> None:
         module, attribute = gunicorn_target(args)
         assert module == "coopcenter.wsgi"
         assert callable(getattr(importlib.import_module(module), attribute))
+        # Its access log redacts the tokens of tracking and survey URLs.
+        assert gunicorn_logger_class(args) is GunicornLogger, argv
     else:
         # Resolved the way `celery -A` resolves it.
         assert isinstance(find_app(celery_app_argument(args)), Celery)
