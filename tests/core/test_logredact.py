@@ -306,3 +306,25 @@ def test_gunicorn_access_log_shows_the_redacted_path(tmp_path):
     assert all(
         any(isinstance(f, RedactTokens) for f in h.filters) for h in logger.error_log.handlers
     )
+
+
+def test_the_error_mail_to_the_admins_holds_no_token(settings, mailoutbox):
+    settings.ADMINS = [("Operations", "ops@example.org")]
+    path = f"/en/consult/track/{REFERENCE}/{TOKEN}/close/"
+    request = RequestFactory().post(
+        f"{path}?token={TOKEN}", HTTP_REFERER=f"https://testserver{path}"
+    )
+    try:
+        raise RuntimeError("the close failed")
+    except RuntimeError:
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=True,
+            extra={"status_code": 500, "request": request},
+        )
+    (mail,) = mailoutbox
+    assert "Internal Server Error" in mail.subject
+    assert f"/en/consult/track/{REFERENCE}/{REDACTED}/close/" in mail.body
+    assert TOKEN not in mail.subject
+    assert TOKEN not in mail.body
