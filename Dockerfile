@@ -41,6 +41,8 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=coopcenter.settings.production \
+    MEDIA_ROOT=/app/var/media \
+    PUBLIC_MEDIA_ROOT=/app/var/public-media \
     WEB_CONCURRENCY=3
 
 RUN groupadd --system app \
@@ -48,10 +50,12 @@ RUN groupadd --system app \
 
 COPY --from=build /opt/venv /opt/venv
 # The code stays root's: a compromised worker process cannot rewrite it. Only uploads and
-# beat's schedule are the app user's to write.
+# beat's schedule are the app user's to write: the private uploads (MEDIA_ROOT), the published
+# renditions (PUBLIC_MEDIA_ROOT) and beat's schedule, each a volume in docker-compose.yml (a
+# new named volume takes the owner of the directory it is mounted on).
 COPY --from=build /app /app
-RUN mkdir -p /app/var/media /app/var/beat \
- && chown app:app /app/var/media /app/var/beat
+RUN mkdir -p /app/var/media /app/var/public-media /app/var/beat \
+ && chown app:app /app/var/media /app/var/public-media /app/var/beat
 
 WORKDIR /app
 USER app
