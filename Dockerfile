@@ -40,6 +40,8 @@ ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH \
     DJANGO_SETTINGS_MODULE=coopcenter.settings.production \
+    MEDIA_ROOT=/app/var/media \
+    PUBLIC_MEDIA_ROOT=/app/var/public-media \
     WEB_CONCURRENCY=3
 
 RUN groupadd --system app \
@@ -47,10 +49,12 @@ RUN groupadd --system app \
 
 COPY --from=build /opt/venv /opt/venv
 # The code stays root's: a compromised worker process cannot rewrite it. Only uploads and
-# beat's schedule are the app user's to write.
+# beat's schedule are the app user's to write: the private uploads (MEDIA_ROOT), the published
+# renditions (PUBLIC_MEDIA_ROOT) and beat's schedule, each a volume in docker-compose.yml (a
+# new named volume takes the owner of the directory it is mounted on).
 COPY --from=build /app /app
-RUN mkdir -p /app/var/media /app/var/beat \
- && chown app:app /app/var/media /app/var/beat
+RUN mkdir -p /app/var/media /app/var/public-media /app/var/beat \
+ && chown app:app /app/var/media /app/var/public-media /app/var/beat
 
 WORKDIR /app
 USER app
@@ -65,4 +69,7 @@ host = next((h for h in hosts if h and h != '*'), 'localhost'); \
 u.urlopen(u.Request('http://127.0.0.1:8000/healthz', \
 headers={'Host': host, 'X-Forwarded-Proto': 'https'}), timeout=4)"
 
-CMD ["gunicorn", "coopcenter.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# The logger class keeps tracking and survey tokens out of the access log
+# (coopcenter.core.logredact).
+CMD ["gunicorn", "coopcenter.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", \
+     "--logger-class", "coopcenter.core.logredact.GunicornLogger"]

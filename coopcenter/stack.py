@@ -35,6 +35,7 @@ LAPTOP_SETTINGS = "coopcenter.settings.local"
 DEFAULT_BIND = "127.0.0.1:8001"
 DEFAULT_ALLOWED_HOSTS = "127.0.0.1,localhost"
 WSGI_MODULE = "coopcenter.wsgi"
+GUNICORN_LOGGER = "coopcenter.core.logredact.GunicornLogger"
 CELERY_APP = "coopcenter"
 REQUIRED = ("DATABASE_URL", "REDIS_URL")
 
@@ -104,6 +105,9 @@ def build_commands(env: Mapping[str, str]) -> list[Command]:
                 "2",
                 "--access-logfile",
                 "-",
+                # Tracking and survey tokens never reach the access log.
+                "--logger-class",
+                GUNICORN_LOGGER,
             ],
         ),
         (

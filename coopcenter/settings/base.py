@@ -422,11 +422,49 @@ ARTICLES_RENDITION_WIDTHS = env.list(
 ARTICLES_SEARCH_MAX_LENGTH = env.int("ARTICLES_SEARCH_MAX_LENGTH", default=200)
 ARTICLES_SEARCH_CACHE_SECONDS = env.int("ARTICLES_SEARCH_CACHE_SECONDS", default=60)
 
+# Every handler runs RedactTokens first (coopcenter.core.logredact): Django's warnings put the
+# path in the message ("Not Found: /consult/track/<reference>/<token>/") and the request in
+# the record, and a tracking or survey token in a log opens that citizen's case to whoever
+# reads it. Django's own handlers are declared here again so that they carry it too: the
+# error mails to DJANGO_ADMINS and runserver's access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "redact_tokens": {"()": "coopcenter.core.logredact.RedactTokens"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_tokens"],
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["redact_tokens", "require_debug_false"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "level": "INFO",
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Propagates to the root's console; replaces Django's default handlers of "django".
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -1,25 +1,28 @@
-"""The production-like stack delivers a mail queued through the outbox to a real SMTP server."""
+"""The production-like stack delivers a mail queued through the outbox to a real SMTP server,
+stops as a whole, and keeps tokens out of its logs. Each test's stack gets a redis-server of
+its own (`private_redis`): nothing here touches the Redis that REDIS_URL names."""
 
 import os
 import re
 import signal
 import subprocess
-from urllib.parse import urlsplit
 
 import pytest
-import redis
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
+from coopcenter.core.logredact import REDACTED
 from coopcenter.outbox.models import OutgoingMail
 from coopcenter.outbox.templates import template_paths
+from tests.consult.factories import submit_case
 
-pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.stack]
+from .conftest import wait_for
+
+pytestmark = [pytest.mark.services("postgres", "redis-server"), pytest.mark.stack]
 
 RECIPIENT = "someone@example.org"
-# The stack's queues live in a database of the suite's Redis that nothing else uses.
-STACK_REDIS_DB = 14
 
 
 def expected_subject(recipient: str, language: str = "ko") -> str:
@@ -27,14 +30,6 @@ def expected_subject(recipient: str, language: str = "ko") -> str:
     with translation.override(language):
         subject = render_to_string(template_paths("test", language)["subject"], context)
     return " ".join(subject.split())
-
-
-def stack_redis_url() -> str:
-    url = urlsplit(settings.REDIS_URL)._replace(path=f"/{STACK_REDIS_DB}").geturl()
-    # Tasks left over from an earlier, interrupted run would be delivered to this one.
-    with redis.Redis.from_url(url) as client:
-        client.flushdb()
-    return url
 
 
 def outbox_id(stdout: str) -> int:
@@ -58,8 +53,10 @@ def assert_served_like_production(stack) -> None:
     assert "immutable" in headers["Cache-Control"]
 
 
-def test_the_stack_delivers_a_queued_mail_exactly_once(stack_env, start_stack, manage, inbox):
-    env = stack_env(stack_redis_url())
+def test_the_stack_delivers_a_queued_mail_exactly_once(
+    private_redis, stack_env, start_stack, manage, inbox
+):
+    env = stack_env(private_redis.url)
     stack = start_stack(env)
     assert_served_like_production(stack)
 
@@ -80,8 +77,8 @@ def test_the_stack_delivers_a_queued_mail_exactly_once(stack_env, start_stack, m
     assert row.sent_at is not None
 
 
-def test_the_stack_stops_everything_when_one_process_dies(stack_env, start_stack):
-    stack = start_stack(stack_env(stack_redis_url()))
+def test_the_stack_stops_everything_when_one_process_dies(private_redis, stack_env, start_stack):
+    stack = start_stack(stack_env(private_redis.url))
     pids = {name: stack.pid_of(name) for name in ("web", "worker", "beat")}
 
     os.kill(pids["worker"], signal.SIGKILL)
@@ -94,3 +91,43 @@ def test_the_stack_stops_everything_when_one_process_dies(stack_env, start_stack
     for name in ("web", "beat"):
         with pytest.raises(ProcessLookupError):
             os.kill(pids[name], 0)
+
+
+def test_the_logs_show_tracking_urls_without_their_tokens(private_redis, stack_env, start_stack):
+    case, token = submit_case()
+    wrong = "Zq3v_8K-2pLmN0xYwT7bR5sA1cD4eF6gH9jK2lM3nOp"
+    with translation.override("ko"):
+        bad_token = reverse("consult:track", kwargs={"reference": case.reference, "token": wrong})
+        # The real token, on a file that does not exist.
+        no_file = reverse(
+            "consult:attachment",
+            kwargs={"reference": case.reference, "token": token, "attachment_id": 999999},
+        )
+        page = reverse("consult:track", kwargs={"reference": case.reference, "token": token})
+    with translation.override("en"):
+        survey = reverse("consult:survey", kwargs={"token": wrong})
+    # The tracking tokens are hashed with the secret key: the stack's must be this process's.
+    stack = start_stack({**stack_env(private_redis.url), "DJANGO_SECRET_KEY": settings.SECRET_KEY})
+
+    assert stack.get(f"{bad_token}?token={wrong}")[0] == 404
+    assert stack.get(no_file)[0] == 404
+    assert stack.get(survey)[0] == 404
+    # The link itself still opens the case.
+    assert stack.get(page)[0] == 200
+
+    reference = case.reference
+    access_lines = [
+        f'"GET /consult/track/{reference}/{REDACTED}/?token={REDACTED} HTTP/1.1" 404',
+        f'"GET /consult/track/{reference}/{REDACTED}/files/999999/ HTTP/1.1" 404',
+        f'"GET /en/consult/survey/{REDACTED}/ HTTP/1.1" 404',
+        f'"GET /consult/track/{reference}/{REDACTED}/ HTTP/1.1" 200',
+    ]
+    assert wait_for(lambda: all(line in stack.output() for line in access_lines), timeout=10), (
+        "the access log does not show the redacted paths"
+    )
+    output = stack.output()
+    # Django's own warnings, written by the gunicorn workers.
+    assert f"Not Found: /consult/track/{reference}/{REDACTED}/" in output
+    assert f"Not Found: /en/consult/survey/{REDACTED}/" in output
+    assert wrong not in output
+    assert token not in output
