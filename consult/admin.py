@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import (
+from . import (  # admin_access registers the access records' list
+    admin_access,  # noqa: F401
     admin_consulting,
     admin_privacy,
     admin_reports,
@@ -462,7 +463,9 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_selected_csv(self, request, queryset):
-        return admin_views.csv_response(permissions.cases_visible_to(request.user, queryset))
+        return admin_views.csv_response(
+            request, permissions.cases_visible_to(request.user, queryset)
+        )
 
 
 # --- the desk's other records ----------------------------------------------------------

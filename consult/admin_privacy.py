@@ -12,6 +12,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,8 +21,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import permissions, privacy, workflow
+from . import access, permissions, privacy, workflow
 from .admin_forms import PrivacyRequestForm
+from .models import AccessAction
 
 
 def _page(request, model_admin, template: str, context: dict, status: int = 200):
@@ -91,6 +93,13 @@ def privacy_requests(request, *, model_admin):
         data = privacy.citizen_data_export(email=email, actor=request.user)
         if data is None:
             return _form_page(request, model_admin, form, nothing_held=nothing)
+        # Recorded before the file leaves: if the record cannot be written, neither is it.
+        access.access_record(
+            request=request,
+            action=AccessAction.CITIZEN_DATA_EXPORTED,
+            references=[case["reference"] for case in data["cases"]],
+            detail=f"waiting_inquiries={len(data['waiting_inquiries'])}",
+        )
         return _export_response(data)
 
     held = privacy.citizen_data_held(email=email)
@@ -100,9 +109,21 @@ def privacy_requests(request, *, model_admin):
     if confirmed is None:
         return _confirm_page(request, model_admin, email, held)
     try:
-        erased = privacy.citizen_data_erase(
-            email=email, actor=request.user, expected_cases=confirmed
-        )
+        # The record and the erasure stand or fall together; the references are read before
+        # the cases are anonymised (the erasure keeps them, not the address).
+        with transaction.atomic():
+            references = list(
+                privacy.cases_of_email(email).order_by("pk").values_list("reference", flat=True)
+            )
+            erased = privacy.citizen_data_erase(
+                email=email, actor=request.user, expected_cases=confirmed
+            )
+            access.access_record(
+                request=request,
+                action=AccessAction.CITIZEN_DATA_ERASED,
+                references=references,
+                detail=f"waiting_inquiries={held.waiting}",
+            )
     except privacy.CasesChanged:
         messages.warning(
             request,

@@ -32,10 +32,11 @@ from coopcenter.core.csvstream import csv_pieces
 from coopcenter.outbox.models import OutgoingMail
 from registry.models import District
 
-from . import admin_forms, permissions, workflow
+from . import access, admin_forms, permissions, workflow
 from .admin_consulting import case_panel
 from .models import (
     OPEN_STATUSES,
+    AccessAction,
     Attachment,
     Case,
     Event,
@@ -214,6 +215,10 @@ def case_page(model_admin, request, case: Case, *, forms=None, status: int = 200
         **case_panel(model_admin, request, case, can_act=can_act),
     }
     request.current_app = model_admin.admin_site.name
+    # Every rendering shows the citizen's data, including a form sent back with an error.
+    access.access_record(
+        request=request, action=AccessAction.CASE_VIEWED, references=[case.reference]
+    )
     return TemplateResponse(request, "admin/consult/case/case_page.html", context, status=status)
 
 
@@ -360,6 +365,13 @@ def attachment_download(request, case_id: int, attachment_id: int, *, model_admi
     attachment = Attachment.objects.filter(pk=attachment_id, case=case).first()
     if attachment is None:
         raise Http404
+    # The file's id, not its name: a name can say whose it is, and the record must not.
+    access.access_record(
+        request=request,
+        action=AccessAction.ATTACHMENT_DOWNLOADED,
+        references=[case.reference],
+        detail=f"attachment={attachment.pk}",
+    )
     return attachment_response(attachment)
 
 
@@ -433,10 +445,18 @@ def _csv_rows(queryset: QuerySet, labels: dict[str, dict[str, str]]) -> Iterator
         ]
 
 
-def csv_response(queryset: QuerySet) -> StreamingHttpResponse:
+def csv_response(request, queryset: QuerySet) -> StreamingHttpResponse:
     """The cases of `queryset` (already limited to what the user may see), without any
     message text or contact details. Labels are taken now, in the request's language: the
-    rows are written later, while the response streams."""
+    rows are written later, while the response streams.
+
+    The access record counts the cases instead of naming them: an export can hold the whole
+    desk, and what it holds is the list's filter, which the counselor chose."""
+    access.access_record(
+        request=request,
+        action=AccessAction.CASES_EXPORTED,
+        detail=f"cases={queryset.count()}",
+    )
     response = StreamingHttpResponse(
         csv_pieces(_csv_rows(queryset, _labels())), content_type="text/csv; charset=utf-8"
     )
@@ -454,7 +474,7 @@ def cases_export(request, *, model_admin):
         changelist = model_admin.get_changelist_instance(request)
     except IncorrectLookupParameters:
         return HttpResponseBadRequest(_("These list filters are not valid."))
-    return csv_response(changelist.queryset)
+    return csv_response(request, changelist.queryset)
 
 
 # --- the managers' dashboard -----------------------------------------------------------

@@ -1,6 +1,8 @@
 """The case desk's data. Status, track, assignee and priority are written only by
 consult.workflow; everything here stores codes, and labels come from the translations."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -948,3 +950,59 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return str(self.case)
+
+
+# --- access records (PIPA safety-measure standard, art. 8) ----------------------------
+
+
+class AccessAction(models.TextChoices):
+    CASE_VIEWED = "case_viewed", pgettext_lazy("access", "Case page viewed")
+    ATTACHMENT_DOWNLOADED = "attachment_downloaded", pgettext_lazy("access", "File downloaded")
+    CASES_EXPORTED = "cases_exported", pgettext_lazy("access", "Cases exported (CSV)")
+    CITIZEN_DATA_EXPORTED = (
+        "citizen_data_exported",
+        pgettext_lazy("access", "Citizen's data exported"),
+    )
+    CITIZEN_DATA_ERASED = "citizen_data_erased", pgettext_lazy("access", "Citizen's data erased")
+
+
+class AccessRecordQuerySet(models.QuerySet):
+    def expired(self, *, now=None):
+        """Records past the retention period (CONSULT_ACCESS_RECORD_DAYS): the purge's rule."""
+        now = now or timezone.now()
+        return self.filter(at__lt=now - timedelta(days=settings.CONSULT_ACCESS_RECORD_DAYS))
+
+
+class AccessRecord(models.Model):
+    """One staff access to a citizen's data: who, when, what, which case, from where.
+
+    Append-only: written by consult.access, never changed; on PostgreSQL a trigger refuses
+    any UPDATE, and any DELETE outside the retention purge (migration 0010). It holds no
+    citizen data beyond the case reference, so the anonymisation leaves it alone, and a
+    staff account deleted later leaves its records (and the username copied here) intact:
+    the user column has no foreign-key constraint and no cascade."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+        verbose_name=_("staff user"),
+    )
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    action = models.CharField(_("action"), max_length=32, choices=AccessAction.choices)
+    case_reference = models.CharField(_("case"), max_length=32, blank=True, db_index=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    client_address = models.GenericIPAddressField(_("client address"))
+
+    objects = AccessRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import followups, services
+from . import access, followups, services
 
 
 @shared_task(ignore_result=True)
@@ -73,5 +73,15 @@ def anonymise_expired_cases(self) -> int:
 
     try:
         return len(privacy.expired_cases_anonymise().anonymised)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=ANONYMISE_RETRY_DELAY) from exc
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=ANONYMISE_RETRIES)
+def purge_access_records(self) -> int:
+    """Delete the staff access records older than CONSULT_ACCESS_RECORD_DAYS. Safe to run
+    twice: a second run finds nothing to delete."""
+    try:
+        return access.access_records_purge()
     except Exception as exc:
         raise self.retry(exc=exc, countdown=ANONYMISE_RETRY_DELAY) from exc

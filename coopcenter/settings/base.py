@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "consult.tasks.anonymise_expired_cases",
         "schedule": beat_schedule("CONSULT_ANONYMISE_SCHEDULE", "30 3 * * *"),
     },
+    "consult-purge-access-records": {
+        "task": "consult.tasks.purge_access_records",
+        "schedule": beat_schedule("CONSULT_ACCESS_PURGE_SCHEDULE", "45 3 * * *"),
+    },
     **{
         f"consult-{name.replace('_', '-')}": {"task": f"consult.tasks.{name}", "schedule": every}
         for name, every in CONSULT_FOLLOW_UP_SCHEDULES.items()
@@ -364,6 +368,9 @@ CONSULT_INTAKE_RETRY_BACKOFF = env.int("CONSULT_INTAKE_RETRY_BACKOFF", default=6
 # `manage.py consult_anonymise` removes the citizen's data (PIPA art. 21; the privacy
 # notice promises three years).
 CONSULT_RETENTION_DAYS = env.int("CONSULT_RETENTION_DAYS", default=3 * 365)
+# Staff accesses to citizens' data (consult.AccessRecord) are kept two years, as the PIPA
+# safety-measure standard (art. 8) asks of access records, then purged every night.
+CONSULT_ACCESS_RECORD_DAYS = env.int("CONSULT_ACCESS_RECORD_DAYS", default=730)
 # Follow-ups (consult.followups): a case waiting on the citizen is reminded once after
 # CONSULT_WAITING_REMINDER_DAYS and resolved by the system after CONSULT_WAITING_RESOLVE_DAYS
 # (calendar days); a resolved case's satisfaction survey link lives CONSULT_SURVEY_DAYS, and

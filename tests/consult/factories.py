@@ -11,7 +11,16 @@ from django.test import TestCase
 from django.utils import timezone
 
 from consult import services, workflow
-from consult.models import Case, Course, CourseSession, Submission, Team, TeamMembership
+from consult.models import (
+    AccessAction,
+    AccessRecord,
+    Case,
+    Course,
+    CourseSession,
+    Submission,
+    Team,
+    TeamMembership,
+)
 from consult.services import case_submit, privacy_notice_current, submission_receive
 
 
@@ -136,3 +145,13 @@ class CourseSessionFactory(factory.django.DjangoModelFactory):
 def education_case(**overrides) -> tuple[Case, str]:
     """A case routed to the education service (status triaged), with its token."""
     return routed_case("education", **overrides)
+
+
+class AccessRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AccessRecord
+
+    username = factory.Sequence(lambda n: f"counselor{n}")
+    action = AccessAction.CASE_VIEWED
+    case_reference = factory.Sequence(lambda n: f"COOP-2026-{n:06d}")
+    client_address = "192.0.2.10"

@@ -511,12 +511,12 @@ def test_the_export_costs_the_same_queries_for_one_case_or_many(
     full_case(staff, closed_days_ago=None)
     # The session, the user and their permissions (4); the cases, their messages, files,
     # enrolments and meetings, and the waiting inquiries (6); the events, in one insert
-    # inside a savepoint (3).
-    with django_assert_num_queries(13):
+    # inside a savepoint (3); the access record, one insert (1).
+    with django_assert_num_queries(14):
         assert post(client, email=EMAIL, kind="export").status_code == 200
     full_case(staff, closed_days_ago=None)
     submit_case(email=EMAIL)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         answer = post(client, email=EMAIL, kind="export")
     assert len(json.loads(answer.content)["cases"]) == 3
 
