@@ -296,7 +296,7 @@ class CaseAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = DeskPaginator
-    actions = ["export_selected_csv"]
+    actions = ["export_selected_csv", "merge_selected"]
     fieldsets = CASE_FIELDSETS
     readonly_fields = [field for _name, options in CASE_FIELDSETS for field in options["fields"]]
 
@@ -422,6 +422,12 @@ class CaseAdmin(admin.ModelAdmin):
                 {"model_admin": self},
                 name="consult_case_attachment",
             ),
+            path(
+                "<int:case_id>/merge/",
+                view(require_http_methods(["GET", "HEAD", "POST"])(admin_views.case_merge)),
+                {"model_admin": self},
+                name="consult_case_merge",
+            ),
             *case_urls,
             *super().get_urls(),
         ]
@@ -463,6 +469,21 @@ class CaseAdmin(admin.ModelAdmin):
     @admin.action(description=_("Export selected as CSV"), permissions=["view"])
     def export_selected_csv(self, request, queryset):
         return admin_views.csv_response(permissions.cases_visible_to(request.user, queryset))
+
+    @admin.action(
+        description=_("Merge the two selected cases (the newer into the older)"),
+        permissions=["change"],
+    )
+    def merge_selected(self, request, queryset):
+        """Opens the merge's confirmation page; the action itself changes nothing."""
+        cases = list(
+            permissions.cases_visible_to(request.user, queryset).order_by("created_at", "pk")[:3]
+        )
+        if len(cases) != 2:
+            self.message_user(request, _("Select exactly two cases to merge."), messages.ERROR)
+            return None
+        older, newer = cases
+        return HttpResponseRedirect(admin_views.merge_url(newer, into=older))
 
 
 # --- the desk's other records ----------------------------------------------------------

@@ -155,6 +155,18 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(is_test=False).exclude(status__in=(Status.SPAM, Status.MERGED))
 
 
+def email_normalise(email: str) -> str:
+    """Addresses are matched trimmed and without regard to case, as citizens type them:
+    queries compare this with `iexact`, Python with emails_match()."""
+    return email.strip()
+
+
+def emails_match(a: str, b: str) -> bool:
+    """Whether two addresses are the same citizen's (the one rule for telling citizens
+    apart: a merge, a privacy request and the lost-link form all go by the address)."""
+    return email_normalise(a).upper() == email_normalise(b).upper()
+
+
 class Inquiry(models.Model):
     """What a citizen tells us on the inquiry form: shared by the submission that arrives
     and the case it becomes."""
@@ -223,6 +235,12 @@ class Case(Inquiry):
         editable=False,
         verbose_name=_("merged into"),
         related_name="merged_cases",
+    )
+    # Set by a merge into the case of another citizen (a manager confirmed it): the merge
+    # leaves this case's thread where it is, and its tracking links stop here instead of
+    # following merged_into, so that neither citizen ever sees the other's messages.
+    merged_other_citizen = models.BooleanField(
+        _("merged into another citizen's case"), default=False, editable=False
     )
     # Bumped by every workflow change: a form that saw an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -299,6 +317,10 @@ class Case(Inquiry):
             ),
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="consult_case_not_merged_in_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_other_citizen=False) | Q(status=Status.MERGED),
+                name="consult_case_other_citizen_only_merged",
             ),
         ]
 

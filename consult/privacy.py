@@ -51,6 +51,7 @@ from .models import (
     Status,
     Submission,
     Survey,
+    email_normalise,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,11 +85,6 @@ _ANONYMISED_EMAIL = Concat(
 # The outbox rows of an anonymised citizen's mails; the reference left in their context
 # still ties each to its case.
 ANONYMISED_RECIPIENT = "anonymised@anonymised.invalid"
-
-
-def email_normalise(email: str) -> str:
-    """Addresses are matched trimmed and without regard to case, as citizens type them."""
-    return email.strip()
 
 
 def _file_storage():

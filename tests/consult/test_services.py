@@ -255,7 +255,7 @@ def test_send_link_refuses_spam_and_follows_merges():
     workflow.case_transition(case_id=spam.pk, status=S.SPAM, actor=workflow.Actor.system())
     assert not services.case_send_link(reference=spam.reference, email=spam.email)
     case, _ = routed_case()
-    target, _ = routed_case(email="target@example.org")
+    target, _ = routed_case()
     workflow.case_merge(
         case_id=case.pk, into_reference=target.reference, actor=workflow.Actor.system()
     )
@@ -438,7 +438,7 @@ def test_spam_and_merged_cases_are_anonymised_too(media, status):
     if status == S.SPAM:
         workflow.case_transition(case_id=case.pk, status=S.SPAM, actor=workflow.Actor.system())
     else:
-        target, _ = routed_case(email="target@example.org")
+        target, _ = routed_case(email="DUP@example.org")
         workflow.case_merge(
             case_id=case.pk, into_reference=target.reference, actor=workflow.Actor.system()
         )
