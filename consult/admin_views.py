@@ -364,9 +364,11 @@ def case_merge(request, case_id: int, *, model_admin):
         messages.error(request, _("This cannot be done to the case as it is now."))
         return case_page(model_admin, request, case, status=409)
     posted = request.method == "POST"
-    form = admin_forms.MergeConfirmForm(
-        request.POST if posted else request.GET, case=case, user=request.user
-    )
+    data = request.POST if posted else request.GET.copy()
+    if not posted:
+        # Opened without a version (a link typed in): the page shows the case as it is now.
+        data.setdefault("version", str(case.version))
+    form = admin_forms.MergeConfirmForm(data, case=case, user=request.user)
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
         shown = admin_forms.MergeForm(form.data, case=case, user=request.user)
