@@ -308,9 +308,15 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("satisfaction survey"))
     def satisfaction(self, case: Case) -> str:
-        survey = Survey.objects.filter(case=case).only("rating", "answered_at", "comment").first()
+        survey = (
+            Survey.objects.filter(case=case)
+            .only("rating", "answered_at", "comment", "withdrawn_at")
+            .first()
+        )
         if survey is None:
             return _("No survey sent")
+        if survey.withdrawn_at is not None:
+            return _("Withdrawn unanswered: the citizen's data was removed")
         if survey.answered_at is None:
             return _("Sent, not answered yet")
         rating = _("%(rating)d of 5") % {"rating": survey.rating}

@@ -877,6 +877,9 @@ class Meeting(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     next_step = models.TextField(_("agreed next step"), blank=True)
     next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    # Set when the case's data is erased or anonymised before the meeting: nobody is
+    # reminded of it any more. Meetings already held stay as they were (history).
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("consulting meeting")
@@ -948,6 +951,9 @@ class Survey(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    # Set when the case's data is erased or anonymised before the citizen answered: the
+    # link stops opening (survey_lookup) and no answer can come any more.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("satisfaction survey")
@@ -965,6 +971,10 @@ class Survey(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("sent_at")), name="consult_survey_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(answered_at__isnull=True),
+                name="consult_survey_withdrawn_unanswered",
             ),
         ]
 
