@@ -241,7 +241,8 @@ def cases_anonymise(*, case_ids: Sequence[int], now: datetime | None = None) -> 
     """Remove everything that identifies the citizens of these cases, in one transaction,
     keeping what the statistics need: reference, service (track), status, stage, topic,
     service wanted, district, dates, the events' codes, the consent record, enrolments,
-    consulting meetings' dates and experts, checklists and the survey's rating.
+    consulting meetings' dates and experts, checklists and the survey's rating. What the
+    cases still hold in the calendar is given up first (_give_up_what_cases_hold).
     Irreversible; a case already anonymised is left as it is, so running it twice is
     harmless. Returns the cases it anonymised.
 
