@@ -509,11 +509,13 @@ def test_a_case_merged_into_another_citizens_case_shows_nothing_of_it(client, st
         different_citizen_confirmed=True,
     )
 
-    page = client.get(track(absorbed, token))
+    page = client.get(track(absorbed, token, "en"))
     assert page.status_code == 200
     assert_private(page)
     body = page.content.decode()
     assert absorbed.reference in body and "merged this inquiry into another one" in body
+    korean = client.get(track(absorbed, token)).content.decode()
+    assert "다른 문의에 병합했습니다" in korean and target.reference not in korean
     assert target.reference not in body and "하나님께 답변" not in body
     # The link never opens the other case, under its reference either, nor its files.
     assert client.get(track(target, token)).status_code == 404
