@@ -17,7 +17,7 @@ from coopcenter.core.clientip import client_ip
 
 from .models import AccessAction, AccessRecord
 
-# The PostgreSQL trigger of migration 0010 lets a DELETE through only in a transaction that
+# The PostgreSQL trigger of migration 0011 lets a DELETE through only in a transaction that
 # set this; nothing else does, so a stray queryset.delete() or an admin action cannot erase
 # the trail.
 PURGE_SETTING = "consult.access_record_purge"

@@ -297,7 +297,7 @@ class CaseAdmin(admin.ModelAdmin):
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER
     paginator = DeskPaginator
-    actions = ["export_selected_csv"]
+    actions = ["export_selected_csv", "merge_selected"]
     fieldsets = CASE_FIELDSETS
     readonly_fields = [field for _name, options in CASE_FIELDSETS for field in options["fields"]]
 
@@ -309,9 +309,15 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("satisfaction survey"))
     def satisfaction(self, case: Case) -> str:
-        survey = Survey.objects.filter(case=case).only("rating", "answered_at", "comment").first()
+        survey = (
+            Survey.objects.filter(case=case)
+            .only("rating", "answered_at", "comment", "withdrawn_at")
+            .first()
+        )
         if survey is None:
             return _("No survey sent")
+        if survey.withdrawn_at is not None:
+            return _("Withdrawn unanswered: the citizen's data was removed")
         if survey.answered_at is None:
             return _("Sent, not answered yet")
         rating = _("%(rating)d of 5") % {"rating": survey.rating}
@@ -423,6 +429,12 @@ class CaseAdmin(admin.ModelAdmin):
                 {"model_admin": self},
                 name="consult_case_attachment",
             ),
+            path(
+                "<int:case_id>/merge/",
+                view(require_http_methods(["GET", "HEAD", "POST"])(admin_views.case_merge)),
+                {"model_admin": self},
+                name="consult_case_merge",
+            ),
             *case_urls,
             *super().get_urls(),
         ]
@@ -466,6 +478,21 @@ class CaseAdmin(admin.ModelAdmin):
         return admin_views.csv_response(
             request, permissions.cases_visible_to(request.user, queryset)
         )
+
+    @admin.action(
+        description=_("Merge the two selected cases (the newer into the older)"),
+        permissions=["change"],
+    )
+    def merge_selected(self, request, queryset):
+        """Opens the merge's confirmation page; the action itself changes nothing."""
+        cases = list(
+            permissions.cases_visible_to(request.user, queryset).order_by("created_at", "pk")[:3]
+        )
+        if len(cases) != 2:
+            self.message_user(request, _("Select exactly two cases to merge."), messages.ERROR)
+            return None
+        older, newer = cases
+        return HttpResponseRedirect(admin_views.merge_url(newer, into=older))
 
 
 # --- the desk's other records ----------------------------------------------------------

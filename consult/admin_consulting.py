@@ -199,7 +199,8 @@ class MeetingForm(forms.ModelForm):
 class MeetingInline(admin.StackedInline):
     model = Meeting
     form = MeetingForm
-    fields = MEETING_FIELDS
+    fields = [*MEETING_FIELDS, "cancelled_at"]
+    readonly_fields = ["cancelled_at"]
     extra = 0
     can_delete = False
 

@@ -182,6 +182,20 @@ class MergeForm(DeskForm):
         return reference
 
 
+class MergeConfirmForm(MergeForm):
+    """The merge's confirmation page: the same reference and version, and, for two
+    different citizens' cases, a manager's confirmation (the workflow checks both)."""
+
+    different_citizen_confirmed = forms.BooleanField(
+        label=_("I have checked that these two inquiries belong together"),
+        required=False,
+        help_text=_(
+            "The cases were sent from different email addresses. Each citizen keeps their own "
+            "messages and files: the merged case's link will only say that it was merged."
+        ),
+    )
+
+
 class CannedPickerForm(forms.Form):
     """GET form: pick a ready answer; the page comes back with it in the reply box."""
 

@@ -24,7 +24,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,6 +46,7 @@ from .models import (
     Submission,
     Topic,
     Track,
+    emails_match,
 )
 from .views import attachment_response
 
@@ -212,6 +213,7 @@ def case_page(model_admin, request, case: Case, *, forms=None, status: int = 200
         "timeline": timeline(case),
         "loose_files": list(case.attachments.filter(message__isnull=True)),
         "route_is_referral": case.track != Track.TRIAGE,
+        "different_citizen_confirmed": workflow.DIFFERENT_CITIZEN_CONFIRMED,
         **case_panel(model_admin, request, case, can_act=can_act),
     }
     request.current_app = model_admin.admin_site.name
@@ -279,21 +281,6 @@ def _do_priority(case: Case, data: dict, actor: workflow.Actor) -> Outcome:
     return Outcome(_("The priority is now “%(priority)s”.") % {"priority": label}, case.pk)
 
 
-def _do_merge(case: Case, data: dict, actor: workflow.Actor) -> Outcome:
-    workflow.case_merge(
-        case_id=case.pk,
-        into_reference=data["into_reference"],
-        actor=actor,
-        expected_version=data["version"],
-    )
-    target = Case.objects.only("pk").get(reference=data["into_reference"])
-    return Outcome(
-        _("%(case)s was merged into %(target)s.")
-        % {"case": case.reference, "target": data["into_reference"]},
-        target.pk,
-    )
-
-
 def _do_reply(case: Case, data: dict, actor: workflow.Actor) -> Outcome:
     workflow.case_reply(
         case_id=case.pk,
@@ -320,7 +307,6 @@ ACTIONS: dict[str, Callable[[Case, dict, workflow.Actor], Outcome]] = {
     "route": _do_route,
     "assign": _do_assign,
     "priority": _do_priority,
-    "merge": _do_merge,
 }
 # What a form keeps when it is shown again after the workflow refused it.
 NOT_KEPT = {"version", "files"}
@@ -349,12 +335,109 @@ def case_action(request, case_id: int, *, model_admin, action: str):
         kept = {k: v for k, v in form.cleaned_data.items() if k not in NOT_KEPT}
         retry = form_class(case=fresh, user=request.user, initial=kept)
         return case_page(model_admin, request, fresh, forms={action: retry}, status=409)
+    return _done(request, model_admin, outcome)
+
+
+def _done(request, model_admin, outcome: Outcome):
     messages.success(request, outcome.message)
     if model_admin.get_queryset(request).filter(pk=outcome.case_id).exists():
         return redirect("admin:consult_case_change", outcome.case_id)
     # Routed to a team this counselor is not in: the case has left their desk.
     messages.info(request, _("The case is no longer on your desk."))
     return redirect("admin:consult_case_changelist")
+
+
+# --- merging ---------------------------------------------------------------------------
+
+
+def merge_url(case: Case, *, into: Case) -> str:
+    """The confirmation page of merging `case` into `into`, as the case page's form and the
+    list's action open it."""
+    query = urlencode({"into_reference": into.reference, "version": case.version})
+    return f"{reverse('admin:consult_case_merge', args=[case.pk])}?{query}"
+
+
+def case_merge(request, case_id: int, *, model_admin):
+    """Every merge is confirmed on its own page: the GET names both cases and both
+    citizens (and warns when they are two people, where only a manager may go on, with a
+    box to tick); only the POST merges, through workflow.case_merge, which checks it all
+    again under the rows' locks."""
+    case = model_admin.visible_case(request, case_id)  # 403 without the desk, 404 if hidden
+    if not model_admin.has_change_permission(request):
+        raise PermissionDenied
+    if "merge" not in _available_forms(case):
+        messages.error(request, _("This cannot be done to the case as it is now."))
+        return case_page(model_admin, request, case, status=409)
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET.copy()
+    if not posted:
+        # Opened without a version (a link typed in): the page shows the case as it is now.
+        data.setdefault("version", str(case.version))
+    form = admin_forms.MergeConfirmForm(data, case=case, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Please correct the errors below."))
+        shown = admin_forms.MergeForm(form.data, case=case, user=request.user)
+        return case_page(model_admin, request, case, forms={"merge": shown}, status=400)
+    data = form.cleaned_data
+    if not posted:
+        return _merge_page(model_admin, request, case, data)
+    try:
+        workflow.case_merge(
+            case_id=case.pk,
+            into_reference=data["into_reference"],
+            actor=workflow.Actor.staff(request.user),
+            expected_version=data["version"],
+            different_citizen_confirmed=data["different_citizen_confirmed"],
+        )
+    except workflow.WorkflowError as error:
+        messages.error(request, str(error))
+        fresh = model_admin.get_queryset(request).filter(pk=case.pk).first()
+        if fresh is None or "merge" not in _available_forms(fresh):
+            return redirect("admin:consult_case_changelist")
+        # Shown again as the cases are now, to be looked at and confirmed again.
+        return _merge_page(model_admin, request, fresh, data, status=409)
+    target = Case.objects.only("pk").get(reference=data["into_reference"])
+    outcome = Outcome(
+        _("%(case)s was merged into %(target)s.")
+        % {"case": case.reference, "target": data["into_reference"]},
+        target.pk,
+    )
+    return _done(request, model_admin, outcome)
+
+
+def _merge_page(model_admin, request, case: Case, data: dict, *, status: int = 200):
+    target = (
+        model_admin.get_queryset(request)
+        .select_related("assignee")
+        .get(reference=data["into_reference"])
+    )
+    other_citizen = not emails_match(case.email, target.email)
+    may_confirm = permissions.is_manager(request.user)
+    form = admin_forms.MergeConfirmForm(
+        case=case,
+        user=request.user,
+        initial={"into_reference": target.reference, "version": case.version},
+    )
+    opts = model_admin.opts
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": _("Merge %(case)s into %(target)s?")
+        % {"case": case.reference, "target": target.reference},
+        "opts": opts,
+        "app_label": opts.app_label,
+        "has_view_permission": True,
+        "case": case,
+        "target": target,
+        "form": form,
+        "other_citizen": other_citizen,
+        # Two citizens' cases are merged by a manager only: a counselor is told so and
+        # gets no button (the workflow would refuse it anyway).
+        "may_merge": may_confirm or not other_citizen,
+    }
+    request.current_app = model_admin.admin_site.name
+    return TemplateResponse(
+        request, "admin/consult/case/merge_confirm.html", context, status=status
+    )
 
 
 # --- attachments -----------------------------------------------------------------------

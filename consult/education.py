@@ -219,9 +219,10 @@ def enrolment_request(*, session_id: int, case_id: int, actor: Actor) -> Enrolme
 
 
 @transaction.atomic
-def enrolment_cancel(*, enrolment_id: int, actor: Actor) -> Enrolment:
+def enrolment_cancel(*, enrolment_id: int, actor: Actor, mail_citizen: bool = True) -> Enrolment:
     """Cancel a place, an offer or a place in line; a freed seat is offered to the first on
-    the waiting list. Cancelling twice is harmless."""
+    the waiting list. Cancelling twice is harmless. `mail_citizen=False` is for a case whose
+    citizen's data is being erased (consult.privacy): nothing is mailed to them any more."""
     enrolment = _lock_enrolment(enrolment_id)
     if enrolment.status == E.CANCELLED:
         return enrolment
@@ -231,7 +232,8 @@ def enrolment_cancel(*, enrolment_id: int, actor: Actor) -> Enrolment:
     if enrolment.session.starts_at <= now:
         raise EducationError(_("This session has already taken place."))
     _release_seat(enrolment, E.CANCELLED, now)
-    mails.mail_enrolment_cancelled(enrolment=enrolment)
+    if mail_citizen:
+        mails.mail_enrolment_cancelled(enrolment=enrolment)
     education_touch_on_commit()
     return enrolment
 

@@ -287,7 +287,7 @@ def session_reminders_send(*, now: datetime | None = None) -> RunResult:
                 queued += 1
 
     meetings = list(
-        Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end, cancelled_at__isnull=True)
         .select_related("engagement__case", "counselor")
         .order_by("pk")
     )
@@ -406,7 +406,11 @@ def survey_lookup(*, token: str) -> Survey | None:
     """The survey a link opens, or None (a wrong token, or a case whose data was erased).
     One query; the case comes along for the page's reference and language."""
     return (
-        Survey.objects.filter(token_hash=token_hash(token), case__anonymised_at__isnull=True)
+        Survey.objects.filter(
+            token_hash=token_hash(token),
+            case__anonymised_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
         .select_related("case")
         .only(
             "pk",
@@ -438,7 +442,8 @@ def survey_answer(
     survey = Survey.objects.select_for_update().get(pk=survey_id)
     if survey.answered_at is not None:
         raise SurveyAnswered(_("You have already answered this survey; we keep your first answer."))
-    if now >= survey.expires_at:
+    # Withdrawn (the citizen's data erased) while the page was open: as good as expired.
+    if now >= survey.expires_at or survey.withdrawn_at is not None:
         raise SurveyExpired(_("This survey link has expired."))
     if rating not in range(1, 6):
         raise SurveyError(_("Choose a rating from 1 to 5."))

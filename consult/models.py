@@ -157,6 +157,18 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(is_test=False).exclude(status__in=(Status.SPAM, Status.MERGED))
 
 
+def email_normalise(email: str) -> str:
+    """Addresses are matched trimmed and without regard to case, as citizens type them:
+    queries compare this with `iexact`, Python with emails_match()."""
+    return email.strip()
+
+
+def emails_match(a: str, b: str) -> bool:
+    """Whether two addresses are the same citizen's (the one rule for telling citizens
+    apart: a merge, a privacy request and the lost-link form all go by the address)."""
+    return email_normalise(a).upper() == email_normalise(b).upper()
+
+
 class Inquiry(models.Model):
     """What a citizen tells us on the inquiry form: shared by the submission that arrives
     and the case it becomes."""
@@ -225,6 +237,12 @@ class Case(Inquiry):
         editable=False,
         verbose_name=_("merged into"),
         related_name="merged_cases",
+    )
+    # Set by a merge into the case of another citizen (a manager confirmed it): the merge
+    # leaves this case's thread where it is, and its tracking links stop here instead of
+    # following merged_into, so that neither citizen ever sees the other's messages.
+    merged_other_citizen = models.BooleanField(
+        _("merged into another citizen's case"), default=False, editable=False
     )
     # Bumped by every workflow change: a form that saw an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -301,6 +319,10 @@ class Case(Inquiry):
             ),
             models.CheckConstraint(
                 condition=~Q(merged_into=models.F("pk")), name="consult_case_not_merged_in_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(merged_other_citizen=False) | Q(status=Status.MERGED),
+                name="consult_case_other_citizen_only_merged",
             ),
         ]
 
@@ -857,6 +879,9 @@ class Meeting(models.Model):
     summary = models.TextField(_("summary"), blank=True)
     next_step = models.TextField(_("agreed next step"), blank=True)
     next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    # Set when the case's data is erased or anonymised before the meeting: nobody is
+    # reminded of it any more. Meetings already held stay as they were (history).
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("consulting meeting")
@@ -928,6 +953,9 @@ class Survey(models.Model):
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
+    # Set when the case's data is erased or anonymised before the citizen answered: the
+    # link stops opening (survey_lookup) and no answer can come any more.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("satisfaction survey")
@@ -945,6 +973,10 @@ class Survey(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(expires_at__gt=models.F("sent_at")), name="consult_survey_expires_later"
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(answered_at__isnull=True),
+                name="consult_survey_withdrawn_unanswered",
             ),
         ]
 
@@ -977,7 +1009,7 @@ class AccessRecord(models.Model):
     """One staff access to a citizen's data: who, when, what, which case, from where.
 
     Append-only: written by consult.access, never changed; on PostgreSQL a trigger refuses
-    any UPDATE, and any DELETE outside the retention purge (migration 0010). It holds no
+    any UPDATE, and any DELETE outside the retention purge (migration 0011). It holds no
     citizen data beyond the case reference, so the anonymisation leaves it alone, and a
     staff account deleted later leaves its records (and the username copied here) intact:
     the user column has no foreign-key constraint and no cascade."""

@@ -17,7 +17,9 @@ What identifies a citizen lives in these places, and nowhere else:
 
 Enrolments, engagements and checklists hold no personal data beyond the link to the case,
 so they stay with the case for the statistics, like its reference, service, dates, status,
-rating and the events' codes.
+rating and the events' codes. What the case still holds in the calendar is given up with
+the data, though: places in coming sessions (the seat goes to the next on the waiting
+list), coming meetings, the survey not yet answered.
 """
 
 import contextlib
@@ -39,6 +41,7 @@ from django.utils.translation import gettext_lazy as _
 from coopcenter.outbox.models import OutgoingMail
 
 from . import workflow
+from .education import LIVE_STATUSES, EducationError, enrolment_cancel
 from .models import (
     FINAL_STATUSES,
     AccessToken,
@@ -51,6 +54,7 @@ from .models import (
     Status,
     Submission,
     Survey,
+    email_normalise,
 )
 
 logger = logging.getLogger(__name__)
@@ -84,11 +88,6 @@ _ANONYMISED_EMAIL = Concat(
 # The outbox rows of an anonymised citizen's mails; the reference left in their context
 # still ties each to its case.
 ANONYMISED_RECIPIENT = "anonymised@anonymised.invalid"
-
-
-def email_normalise(email: str) -> str:
-    """Addresses are matched trimmed and without regard to case, as citizens type them."""
-    return email.strip()
 
 
 def _file_storage():
@@ -206,11 +205,44 @@ def _track_cache_forget(cases: Sequence[Case], now: datetime) -> None:
             cache.delete_many(keys)
 
 
+def _give_up_what_cases_hold(case_ids: Sequence[int], now: datetime) -> None:
+    """A case whose citizen's data goes gives up what it still holds in the center's
+    calendar, in the same transaction: its places in sessions still to come are cancelled
+    as a citizen's own cancellation would (education.enrolment_cancel: a freed seat or a
+    seat held for an offer goes to the next on the waiting list, who is offered it), minus
+    the mail to a citizen who is gone; its meetings still to come are cancelled (no
+    reminders); its unanswered survey is withdrawn (the link stops opening). Past sessions
+    and meetings stay as history. A few queries per batch, whatever its size, plus one
+    cancellation per live place (rare in the nightly run: those cases closed years ago)."""
+    live = (
+        Enrolment.objects.filter(
+            case_id__in=case_ids, status__in=LIVE_STATUSES, session__starts_at__gt=now
+        )
+        .order_by("session_id", "pk")
+        .values_list("pk", flat=True)
+    )
+    for enrolment_id in list(live):
+        try:
+            enrolment_cancel(
+                enrolment_id=enrolment_id, actor=workflow.Actor.system(), mail_citizen=False
+            )
+        except EducationError:
+            # The session began meanwhile: a place taken stays as history.
+            logger.info("Enrolment %s kept: its session has begun", enrolment_id)
+    Meeting.objects.filter(
+        engagement__case_id__in=case_ids, starts_at__gt=now, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    Survey.objects.filter(
+        case_id__in=case_ids, answered_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=now)
+
+
 def cases_anonymise(*, case_ids: Sequence[int], now: datetime | None = None) -> list[Case]:
     """Remove everything that identifies the citizens of these cases, in one transaction,
     keeping what the statistics need: reference, service (track), status, stage, topic,
     service wanted, district, dates, the events' codes, the consent record, enrolments,
-    consulting meetings' dates and experts, checklists and the survey's rating.
+    consulting meetings' dates and experts, checklists and the survey's rating. What the
+    cases still hold in the calendar is given up first (_give_up_what_cases_hold).
     Irreversible; a case already anonymised is left as it is, so running it twice is
     harmless. Returns the cases it anonymised.
 
@@ -230,6 +262,9 @@ def cases_anonymise(*, case_ids: Sequence[int], now: datetime | None = None) -> 
         if not cases:
             return []
         ids = [case.pk for case in cases]
+        # First, before the outbox is cleaned: the seat a case gives up is offered to the
+        # next person waiting, whose mail is theirs, not this case's.
+        _give_up_what_cases_hold(ids, now)
         _outbox_forget(cases, gone_emails=_emails_no_longer_held(cases))
 
         # Files first, rows after, inside the transaction: if anything later fails, the

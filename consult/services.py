@@ -127,18 +127,21 @@ def token_lookup(*, reference: str, token: str) -> tuple[Case, AccessToken] | No
 
 
 def merge_chain(case: Case) -> Iterator[Case]:
-    """The case, then each case it was merged into, in turn. Chains are short; the bound
-    guards against a cycle."""
+    """The case, then each case it was merged into, in turn, as far as the same citizen
+    goes: a case merged into another citizen's case ends the chain, so that its links never
+    open that case. Chains are short; the bound guards against a cycle."""
     yield case
     for _hop in range(10):
-        if case.merged_into_id is None:
+        if case.merged_into_id is None or case.merged_other_citizen:
             return
         case = Case.objects.get(pk=case.merged_into_id)
         yield case
 
 
 def case_survivor(case: Case) -> Case:
-    """The case a merged case lives on in (itself when it was never merged)."""
+    """The case a merged case lives on in for its citizen: itself when it was never merged,
+    and the last case of the chain that was merged into another citizen's (still `merged`,
+    see merge_chain)."""
     *_merged, survivor = merge_chain(case)
     return survivor
 

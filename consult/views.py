@@ -361,9 +361,21 @@ def case_track(request: HttpRequest, reference: str, token: str) -> HttpResponse
             return _reply_not_saved(request, reference, token)
     case, _row = _open(reference, token)
     if case.status == Status.MERGED:
-        return HttpResponseRedirect(_track_url(case_survivor(case), token))
+        return _merged(request, case, token, "consult:track")
     content = _track_content(request, case, token)
     return _track_page(request, case, token, content)
+
+
+def _merged(request: HttpRequest, case: Case, token: str, url_name: str) -> HttpResponse:
+    """A merged case's link: the same page of the case it lives on in, for the same citizen.
+    Merged into another citizen's case (merge_chain stops there), the link shows only that
+    the center merged the inquiry, under its own reference: nothing of the other case."""
+    survivor = case_survivor(case)
+    if survivor.status == Status.MERGED:
+        return render(request, "consult/merged.html", {"case": survivor})
+    return HttpResponseRedirect(
+        reverse(url_name, kwargs={"reference": survivor.reference, "token": token})
+    )
 
 
 def _reply_not_saved(request: HttpRequest, reference: str, token: str) -> HttpResponse:
@@ -378,7 +390,7 @@ def _reply_not_saved(request: HttpRequest, reference: str, token: str) -> HttpRe
 def _track_post(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     case, _row = _open(reference, token)
     if case.status == Status.MERGED:
-        return HttpResponseRedirect(_track_url(case_survivor(case), token))
+        return _merged(request, case, token, "consult:track")
     retry = _retry_after(request, REPLY_LIMIT)
     if retry is not None:
         return _too_many(request, retry)
@@ -410,10 +422,7 @@ def _track_post(request: HttpRequest, reference: str, token: str) -> HttpRespons
 def case_close(request: HttpRequest, reference: str, token: str) -> HttpResponse:
     case, row = _open(reference, token)
     if case.status == Status.MERGED:
-        survivor = case_survivor(case)
-        return HttpResponseRedirect(
-            reverse("consult:close", kwargs={"reference": survivor.reference, "token": token})
-        )
+        return _merged(request, case, token, "consult:close")
     track_url = _track_url(case, token)
     if request.method == "POST":
         try:
@@ -445,8 +454,11 @@ def case_attachment(
     request: HttpRequest, reference: str, token: str, attachment_id: int
 ) -> HttpResponse:
     case, _row = _open(reference, token)
-    # A merged case's files moved to the case it was merged into.
+    # A merged case's files moved to the case it was merged into. Merged into another
+    # citizen's case, the link opens no file at all, as it opens no thread (see _merged).
     case = case_survivor(case)
+    if case.status == Status.MERGED:
+        raise Http404
     attachment = (
         Attachment.objects.filter(pk=attachment_id, case=case, message__is_internal=False)
         .only("file", "original_name", "content_type")

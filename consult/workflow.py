@@ -32,7 +32,9 @@ from .models import (
     Team,
     TeamMembership,
     Track,
+    emails_match,
 )
+from .permissions import is_manager
 
 S = Status
 T = Track
@@ -385,12 +387,28 @@ def case_set_priority(
     return case
 
 
+# The code the merge's `merged_into` event keeps as its reason when a manager confirmed
+# that the two cases are different citizens' (a code, not text: the timeline translates it,
+# and anonymisation keeps it like the rest of a merge's record).
+DIFFERENT_CITIZEN_CONFIRMED = "different-citizen-confirmed"
+
+
 @transaction.atomic
 def case_merge(
-    *, case_id: int, into_reference: str, actor: Actor, expected_version: int | None = None
+    *,
+    case_id: int,
+    into_reference: str,
+    actor: Actor,
+    expected_version: int | None = None,
+    different_citizen_confirmed: bool = False,
 ) -> Case:
-    """Merge a duplicate into another case: its public messages and files move over, it is
-    marked merged, and its tracking links lead to the surviving case."""
+    """Merge a duplicate into another case: it is marked merged and its tracking links
+    lead to the surviving case, which takes over its public messages and files.
+
+    Two cases whose addresses differ are two citizens (models.emails_match): that merge is
+    refused unless a manager confirms it (`different_citizen_confirmed`). Even then the
+    thread stays where it is and the duplicate's links stop at it (merged_other_citizen):
+    neither citizen sees the other's messages or files."""
     target_id = (
         Case.objects.filter(reference=into_reference.strip().upper())
         .values_list("pk", flat=True)
@@ -417,17 +435,48 @@ def case_merge(
         raise WorkflowError(_("The other case is over; merge into an open one."))
     if not is_allowed("status", case.status, S.MERGED):
         raise WorkflowError(_("This case cannot be merged now."))
-    Message.objects.filter(case=case, is_internal=False).update(case=target)
-    # Files go with the public messages (or with no message); a file on an internal
-    # note stays with its note.
-    Attachment.objects.filter(case=case).exclude(message__is_internal=True).update(case=target)
-    _save(target, [])  # the survivor's thread grew
+    other_citizen = not emails_match(case.email, target.email)
+    if other_citizen:
+        _check_other_citizen_merge(actor, confirmed=different_citizen_confirmed)
+    else:
+        Message.objects.filter(case=case, is_internal=False).update(case=target)
+        # Files go with the public messages (or with no message); a file on an internal
+        # note stays with its note.
+        Attachment.objects.filter(case=case).exclude(message__is_internal=True).update(case=target)
+        _save(target, [])  # the survivor's thread grew
     case.merged_into = target
+    case.merged_other_citizen = other_citizen
     # Merged is final like closed and spam: _set_status also revokes all but the newest
-    # link (which opens the survivor, through token_lookup).
-    _set_status(case, S.MERGED, actor, reason=target.reference, also=["merged_into"])
-    _record(case, actor, "merged_into", "", target.reference)
+    # link (which opens the survivor through token_lookup, or, merged into another
+    # citizen's case, a page that says so and nothing more).
+    _set_status(
+        case,
+        S.MERGED,
+        actor,
+        reason=target.reference,
+        also=["merged_into", "merged_other_citizen"],
+    )
+    _record(
+        case,
+        actor,
+        "merged_into",
+        "",
+        target.reference,
+        reason=DIFFERENT_CITIZEN_CONFIRMED if other_citizen else "",
+    )
     return case
+
+
+def _check_other_citizen_merge(actor: Actor, *, confirmed: bool) -> None:
+    if not confirmed:
+        raise WorkflowError(
+            _(
+                "These cases belong to different citizens (their email addresses differ). "
+                "A manager must confirm such a merge."
+            )
+        )
+    if actor.user is None or not is_manager(actor.user):
+        raise WorkflowError(_("Only a manager can merge the cases of two different citizens."))
 
 
 # --- messages ------------------------------------------------------------------------

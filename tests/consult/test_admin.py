@@ -602,6 +602,135 @@ def test_merge_into_a_case_of_another_team_is_as_if_it_did_not_exist(client, adv
     assert refreshed(case).status == "triaged"
 
 
+# --- the merge's confirmation page ----------------------------------------------------
+
+
+def merge_page(case: Case, into: Case) -> str:
+    return action_url(case, "merge") + f"?into_reference={into.reference}&version={case.version}"
+
+
+def test_the_case_page_opens_the_merge_confirmation_without_merging(client, advice, case):
+    keep, _ = routed_case("advice", name="김하나", email="Hana@Example.org")
+    client.force_login(advice)
+    form = client.get(change_url(case)).content.decode()
+    assert f'method="get" action="{action_url(case, "merge")}"' in form
+    page = client.get(action_url(case, "merge"), {"into_reference": keep.reference.lower()})
+    assert page.status_code == 200
+    text = page_text(page)
+    for shown in (case.reference, keep.reference, "김하나", "hana@example.org", "Hana@Example.org"):
+        assert shown in text
+    assert "different email addresses" not in text
+    assert 'name="different_citizen_confirmed"' not in text
+    assert (
+        refreshed(case).status == "triaged"
+        and not Event.objects.filter(field="merged_into").exists()
+    )
+    merged = client.post(
+        action_url(case, "merge"),
+        {"version": refreshed(case).version, "into_reference": keep.reference},
+    )
+    assert merged.status_code == 302 and merged["Location"] == change_url(keep)
+    assert refreshed(case).status == "merged"
+
+
+MERGE_PAGE_QUERIES = 11  # session, user, permissions, both cases
+
+
+def test_the_merge_confirmation_costs_a_pinned_number_of_queries(
+    client, advice, case, django_assert_num_queries
+):
+    keep, _ = routed_case("advice")
+    client.force_login(advice)
+    client.get(merge_page(case, keep))  # the session and permissions, cached from here
+    with django_assert_num_queries(MERGE_PAGE_QUERIES):
+        assert client.get(merge_page(case, keep)).status_code == 200
+
+
+def test_the_merge_needs_the_csrf_token(advice, case):
+    from django.test import Client
+
+    keep, _ = routed_case("advice")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(advice)
+    response = browser.post(
+        action_url(case, "merge"),
+        {"version": refreshed(case).version, "into_reference": keep.reference},
+    )
+    assert response.status_code == 403
+    assert refreshed(case).status == "triaged"
+
+
+def test_two_citizens_cases_a_counselor_is_warned_and_cannot_merge(client, advice, case):
+    other, _ = routed_case("advice", name="박민지", email="minji@example.org")
+    client.force_login(advice)
+    text = page_text(client.get(merge_page(case, other)))
+    assert "different email addresses" in text
+    assert "김하나" in text and "박민지" in text and "minji@example.org" in text
+    assert 'name="different_citizen_confirmed"' not in text
+    assert f'action="{action_url(case, "merge")}"' not in text  # no button to press
+    forced = client.post(
+        action_url(case, "merge"),
+        {
+            "version": refreshed(case).version,
+            "into_reference": other.reference,
+            "different_citizen_confirmed": "on",
+        },
+    )
+    assert forced.status_code == 409
+    assert "Only a manager" in " ".join(flash(forced))
+    assert refreshed(case).status == "triaged"
+
+
+def test_two_citizens_cases_a_manager_confirms_the_merge(client, case):
+    boss = manager(username="boss")
+    other, _ = routed_case("advice", name="박민지", email="minji@example.org")
+    client.force_login(boss)
+    text = page_text(client.get(merge_page(case, other)))
+    assert "different email addresses" in text
+    assert 'name="different_citizen_confirmed"' in text
+    data = {"version": refreshed(case).version, "into_reference": other.reference}
+    unticked = client.post(action_url(case, "merge"), data)
+    assert unticked.status_code == 409
+    assert "must confirm" in " ".join(flash(unticked))
+    assert refreshed(case).status == "triaged"
+    ticked = client.post(action_url(case, "merge"), {**data, "different_citizen_confirmed": "on"})
+    assert ticked.status_code == 302
+    case = refreshed(case)
+    assert (case.status, case.merged_into, case.merged_other_citizen) == ("merged", other, True)
+    event = case.events.get(field="merged_into")
+    assert (event.actor, event.reason) == (boss, workflow.DIFFERENT_CITIZEN_CONFIRMED)
+    timeline = page_text(client.get(change_url(case)))
+    assert "A manager confirmed the merge of two different citizens" in timeline
+    assert "another citizen's case" in timeline
+
+
+def test_the_lists_merge_action_only_opens_the_confirmation(client, advice, case):
+    newer, _ = routed_case("advice")
+    client.force_login(advice)
+    response = client.post(
+        CHANGELIST + "?view=all",
+        {"action": "merge_selected", "_selected_action": [case.pk, newer.pk]},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == merge_page(newer, case)
+    assert not Case.objects.filter(status="merged").exists()
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and newer.reference in page_text(page)
+    one = client.post(
+        CHANGELIST + "?view=all",
+        {"action": "merge_selected", "_selected_action": [case.pk]},
+        follow=True,
+    )
+    assert "Select exactly two cases to merge." in page_text(one)
+
+
+def test_a_merge_page_with_an_unknown_reference_is_a_400(client, advice, case):
+    client.force_login(advice)
+    response = client.get(action_url(case, "merge"), {"into_reference": "COOP-1999-000001"})
+    assert response.status_code == 400
+    assert "No case has this reference." in page_text(response)
+
+
 def test_forms_that_do_not_apply_are_not_offered(client, advice, case):
     workflow.case_transition(case_id=case.pk, status="closed", actor=workflow.Actor.staff(advice))
     client.force_login(advice)

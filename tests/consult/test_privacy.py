@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from consult import privacy, tasks, workflow
+from consult import education, followups, privacy, tasks, workflow
 from consult.models import (
     AccessToken,
     Attachment,
@@ -37,8 +37,10 @@ from coopcenter.outbox.models import OutgoingMail
 from coopcenter.outbox.services import mail_queue
 
 from .factories import (
+    CourseSessionFactory,
     StaffFactory,
     counselor,
+    education_case,
     manager,
     routed_case,
     submit_case,
@@ -615,3 +617,128 @@ def test_erasure_drops_the_tracking_pages_cached_copy(client):
 
     assert cache.get_many(keys) == {}
     assert client.get(reverse("consult:track", args=[case.reference, token])).status_code == 404
+
+
+# --- what a case holds is given up with its data -------------------------------------------
+
+E = Enrolment.Status
+GONE = "gone.citizen@example.org"
+VIA = ["erasure", "nightly"]
+
+
+def data_removed(case: Case, via: str) -> None:
+    """The citizen's data goes: on their request, or by the nightly run once the case has
+    been closed for longer than the retention period."""
+    if via == "erasure":
+        privacy.citizen_data_erase(email=case.email, actor=manager(username="boss"))
+        return
+    workflow.case_transition(case_id=case.pk, status=S.CLOSED, actor=workflow.Actor.system())
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - timedelta(days=4000))
+    assert privacy.expired_cases_anonymise().anonymised == [case.reference]
+
+
+def enrol(session, email: str) -> Enrolment:
+    case, _token = education_case(email=email)
+    return education.enrolment_request(
+        session_id=session.pk, case_id=case.pk, actor=workflow.Actor.citizen()
+    )
+
+
+def fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+@pytest.mark.parametrize("via", VIA)
+def test_a_place_given_up_goes_to_the_first_on_the_waiting_list(via):
+    session = CourseSessionFactory(capacity=1)
+    place = enrol(session, GONE)
+    first, second = enrol(session, "first@example.org"), enrol(session, "second@example.org")
+    other_session = CourseSessionFactory(capacity=1)
+    enrol(other_session, "seated@example.org")
+    in_line = Enrolment.objects.create(
+        session=other_session, case=place.case, status=E.WAITLISTED, requested_at=timezone.now()
+    )
+
+    data_removed(place.case, via)
+
+    assert (fresh(place).status, fresh(in_line).status) == (E.CANCELLED, E.CANCELLED)
+    assert (fresh(first).status, fresh(second).status) == (E.OFFERED, E.WAITLISTED)
+    assert fresh(session).seats_taken == 1  # held for the offer
+    [offer] = OutgoingMail.objects.filter(template="education_seat_offered")
+    assert offer.recipient == "first@example.org"
+    # Nothing is mailed to a citizen whose data went.
+    assert not OutgoingMail.objects.filter(template="education_enrolment_cancelled").exists()
+
+
+@pytest.mark.parametrize("via", VIA)
+def test_a_pending_seat_offer_is_withdrawn_and_passed_on(via):
+    session = CourseSessionFactory(capacity=1)
+    seated = enrol(session, "seated@example.org")
+    offered, waiting = enrol(session, GONE), enrol(session, "next@example.org")
+    education.enrolment_cancel(enrolment_id=seated.pk, actor=workflow.Actor.citizen())
+    assert fresh(offered).status == E.OFFERED
+
+    data_removed(offered.case, via)
+
+    assert fresh(offered).status == E.CANCELLED
+    assert fresh(waiting).status == E.OFFERED
+    assert fresh(session).seats_taken == 1
+    assert OutgoingMail.objects.filter(
+        template="education_seat_offered", recipient="next@example.org"
+    ).exists()
+
+
+@pytest.mark.parametrize("via", VIA)
+def test_a_place_in_a_session_already_held_stays_as_history(via):
+    session = CourseSessionFactory(capacity=1)
+    place = enrol(session, GONE)
+    CourseSession.objects.filter(pk=session.pk).update(
+        starts_at=timezone.now() - timedelta(days=1), ends_at=timezone.now()
+    )
+    data_removed(place.case, via)
+    assert fresh(place).status == E.CONFIRMED and fresh(session).seats_taken == 1
+
+
+@pytest.mark.parametrize("via", VIA)
+def test_coming_meetings_are_cancelled_and_past_ones_kept(via):
+    staff = counselor("consulting", username="consult1")
+    case, _token = routed_case("consulting", email=GONE)
+    engagement = Engagement.objects.create(case=case, kind="founding", started_by=staff)
+    now = timezone.now()
+    past = Meeting.objects.create(
+        engagement=engagement, starts_at=now - timedelta(days=3), counselor=staff
+    )
+    coming = Meeting.objects.create(
+        engagement=engagement, starts_at=now + timedelta(days=1), counselor=staff
+    )
+
+    data_removed(case, via)
+
+    assert fresh(coming).cancelled_at is not None
+    assert fresh(past).cancelled_at is None
+    # Nobody, the counselor included, is reminded of a cancelled meeting.
+    followups.session_reminders_send(now=now)
+    assert not OutgoingMail.objects.filter(template__startswith="followup_meeting").exists()
+
+
+@pytest.mark.parametrize("via", VIA)
+def test_an_unanswered_survey_is_withdrawn_and_its_link_no_longer_opens(client, via):
+    case, _token = routed_case("advice", email=GONE)
+    survey, token = followups.survey_token_issue(case=case, now=timezone.now())
+    link = reverse("consult:survey", args=[token])
+    assert client.get(link).status_code == 200
+
+    data_removed(case, via)
+
+    assert fresh(survey).withdrawn_at is not None and fresh(survey).answered_at is None
+    assert client.get(link).status_code == 404
+    assert client.post(link, {"rating": "5"}).status_code == 404
+    assert fresh(survey).rating is None
+
+
+def test_an_answered_survey_keeps_its_rating():
+    case, _token = routed_case("advice", email=GONE)
+    survey, _token = followups.survey_token_issue(case=case, now=timezone.now())
+    followups.survey_answer(survey_id=survey.pk, rating=4)
+    data_removed(case, "erasure")
+    assert (fresh(survey).rating, fresh(survey).withdrawn_at) == (4, None)

@@ -25,7 +25,14 @@ from consult.models import (
 from coopcenter.outbox.models import OutgoingMail
 from tests.outbox.links import mail_link
 
-from .factories import StaffFactory, counselor, receive_inquiry, routed_case, submit_case
+from .factories import (
+    StaffFactory,
+    counselor,
+    manager,
+    receive_inquiry,
+    routed_case,
+    submit_case,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +262,7 @@ def test_send_link_refuses_spam_and_follows_merges():
     workflow.case_transition(case_id=spam.pk, status=S.SPAM, actor=workflow.Actor.system())
     assert not services.case_send_link(reference=spam.reference, email=spam.email)
     case, _ = routed_case()
-    target, _ = routed_case(email="target@example.org")
+    target, _ = routed_case()
     workflow.case_merge(
         case_id=case.pk, into_reference=target.reference, actor=workflow.Actor.system()
     )
@@ -263,6 +270,23 @@ def test_send_link_refuses_spam_and_follows_merges():
     mail = OutgoingMail.objects.get(template="consult_link")
     assert mail.context["reference"] == target.reference
     assert mail.recipient == target.email
+
+
+def test_a_case_merged_into_another_citizens_gets_its_own_link_back():
+    case, _ = routed_case(email="minji@example.org")
+    target, _ = routed_case(email="hana@example.org")
+    workflow.case_merge(
+        case_id=case.pk,
+        into_reference=target.reference,
+        actor=workflow.Actor.staff(manager()),
+        different_citizen_confirmed=True,
+    )
+    assert services.case_send_link(reference=case.reference, email="minji@example.org")
+    mail = OutgoingMail.objects.get(template="consult_link")
+    assert (mail.recipient, mail.context["reference"]) == ("minji@example.org", case.reference)
+    token = mail_link(mail, "tracking_url").rstrip("/").rsplit("/", 1)[1]
+    assert services.token_lookup(reference=case.reference, token=token)[0] == case
+    assert services.token_lookup(reference=target.reference, token=token) is None
 
 
 # --- round-robin --------------------------------------------------------------------------
@@ -438,7 +462,7 @@ def test_spam_and_merged_cases_are_anonymised_too(media, status):
     if status == S.SPAM:
         workflow.case_transition(case_id=case.pk, status=S.SPAM, actor=workflow.Actor.system())
     else:
-        target, _ = routed_case(email="target@example.org")
+        target, _ = routed_case(email="DUP@example.org")
         workflow.case_merge(
             case_id=case.pk, into_reference=target.reference, actor=workflow.Actor.system()
         )

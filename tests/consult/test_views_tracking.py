@@ -496,6 +496,41 @@ def test_a_merged_case_link_leads_to_the_surviving_case(client, staff):
     assert client.get(close(duplicate, token))["Location"] == close(survivor, token)
 
 
+def test_a_case_merged_into_another_citizens_case_shows_nothing_of_it(client, staff):
+    absorbed, token = submit_case(email="minji@example.org", message="민지의 문의입니다.")
+    mine = attachment_store(case=absorbed, message=None, upload=pdf("민지.pdf"))
+    target, target_token = routed_case("advice", email="hana@example.org")
+    workflow.case_reply(case_id=target.pk, actor=workflow.Actor.staff(staff), body="하나님께 답변")
+    theirs = attachment_store(case=target, message=None, upload=pdf("하나.pdf"))
+    workflow.case_merge(
+        case_id=absorbed.pk,
+        into_reference=target.reference,
+        actor=workflow.Actor.staff(manager(username="boss")),
+        different_citizen_confirmed=True,
+    )
+
+    page = client.get(track(absorbed, token, "en"))
+    assert page.status_code == 200
+    assert_private(page)
+    body = page.content.decode()
+    assert absorbed.reference in body and "merged this inquiry into another one" in body
+    korean = client.get(track(absorbed, token)).content.decode()
+    assert "다른 문의에 병합했습니다" in korean and target.reference not in korean
+    assert target.reference not in body and "하나님께 답변" not in body
+    # The link never opens the other case, under its reference either, nor its files.
+    assert client.get(track(target, token)).status_code == 404
+    assert client.get(download(target, token, theirs.pk)).status_code == 404
+    assert client.get(download(absorbed, token, theirs.pk)).status_code == 404
+    assert client.get(download(absorbed, token, mine.pk)).status_code == 404
+    # Closing and replying through it lead to the same page and change nothing.
+    assert target.reference not in client.get(close(absorbed, token)).content.decode()
+    client.post(track(absorbed, token), {"body": "몰래 쓰기"})
+    assert not Message.objects.filter(body="몰래 쓰기").exists()
+    # And the other citizen's page shows nothing of the absorbed one.
+    other = client.get(track(target, target_token)).content.decode()
+    assert "민지의 문의입니다." not in other and "민지.pdf" not in other
+
+
 def test_urls_on_the_page_never_carry_the_email_address(client, staff):
     case, token = routed_case("advice", email="hana.kim+coop@citizen.test")
     workflow.case_reply(case_id=case.pk, actor=workflow.Actor.staff(staff), body="답변")

@@ -23,7 +23,7 @@ from consult.models import (
 from consult.services import case_survivor, token_issue, token_lookup
 from coopcenter.outbox.models import OutgoingMail
 
-from .factories import StaffFactory, counselor, routed_case, submit_case
+from .factories import StaffFactory, counselor, manager, routed_case, submit_case
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_status_table(staff, old, track, new):
 def test_merge_table(staff, old, track):
     """Merging is the status change to `merged`; allowed from the statuses TRANSITIONS says."""
     case = make_case(old, track)
-    target, _ = routed_case(email="target@example.org")
+    target, _ = routed_case(email=" Hana@Example.org ")  # the same citizen
     before = snapshot(case.pk)
     events_before = Event.objects.count()
     if workflow.is_allowed("status", old, S.MERGED):
@@ -316,7 +316,7 @@ def test_final_statuses_revoke_all_but_the_newest_link(staff, final):
     _row, second = token_issue(case=case)
     newest_row, newest = token_issue(case=case)
     if final == S.MERGED:
-        target, _ = routed_case(email="target@example.org")
+        target, _ = routed_case()
         workflow.case_merge(
             case_id=case.pk, into_reference=target.reference, actor=workflow.Actor.staff(staff)
         )
@@ -412,7 +412,7 @@ def test_merge_moves_public_messages_and_files_but_not_notes(staff, settings, tm
     case, token = routed_case(
         files=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4 plan", content_type="application/pdf")]
     )
-    target, _ = routed_case(email="target@example.org")
+    target, _ = routed_case(email="HANA@example.org")
     note = workflow.case_note(case_id=case.pk, actor=workflow.Actor.staff(staff), body="note")
     reply = workflow.case_reply(case_id=case.pk, actor=workflow.Actor.staff(staff), body="answer")
     first = Message.objects.filter(case=case, author_kind="citizen").get()
@@ -456,7 +456,7 @@ def test_merge_refuses_self_final_and_unknown(staff):
 
 def test_merge_with_stale_version_changes_nothing(staff):
     case, _ = routed_case()
-    target, _ = routed_case(email="target@example.org")
+    target, _ = routed_case()
     before = snapshot(case.pk)
     with pytest.raises(workflow.StaleCase):
         workflow.case_merge(
@@ -466,6 +466,63 @@ def test_merge_with_stale_version_changes_nothing(staff):
             expected_version=case.version - 1,
         )
     assert snapshot(case.pk) == before
+
+
+# --- merging two citizens' cases -----------------------------------------------------------
+
+HANA = "hana@example.org"  # the factories' citizen
+
+
+@pytest.mark.parametrize(
+    ("target_email", "confirmed", "by", "merges"),
+    [
+        (HANA, False, "counselor", True),  # the same citizen: any counselor
+        ("  Hana@EXAMPLE.org ", False, "counselor", True),  # the same address, typed otherwise
+        ("minji@example.org", False, "counselor", False),  # two citizens: refused
+        ("minji@example.org", False, "manager", False),  # a manager too must confirm
+        ("minji@example.org", True, "counselor", False),  # confirmed, but not by a manager
+        ("minji@example.org", True, "system", False),
+        ("minji@example.org", True, "manager", True),  # confirmed by a manager
+    ],
+)
+def test_merge_of_two_citizens_table(target_email, confirmed, by, merges):
+    actor = {
+        "counselor": lambda: workflow.Actor.staff(counselor("advice", username="c1")),
+        "manager": lambda: workflow.Actor.staff(manager(username="m1")),
+        "system": workflow.Actor.system,
+    }[by]()
+    case, _ = routed_case(email=HANA)
+    target, _ = routed_case(email=target_email)
+    workflow.case_reply(case_id=case.pk, actor=workflow.Actor.staff(StaffFactory()), body="답변")
+    thread = set(Message.objects.filter(case=case).values_list("pk", flat=True))
+    before, target_before = snapshot(case.pk), snapshot(target.pk)
+    events_before = Event.objects.count()
+    other_citizen = target_email != HANA and target_email.strip().lower() != HANA
+
+    def merge():
+        return workflow.case_merge(
+            case_id=case.pk,
+            into_reference=target.reference,
+            actor=actor,
+            different_citizen_confirmed=confirmed,
+        )
+
+    if not merges:
+        with pytest.raises(workflow.WorkflowError, match=r"different citizens|Only a manager"):
+            merge()
+        assert snapshot(case.pk) == before and snapshot(target.pk) == target_before
+        assert Event.objects.count() == events_before
+        return
+    merged = merge()
+    assert (merged.status, merged.merged_into_id) == (S.MERGED, target.pk)
+    assert merged.merged_other_citizen == other_citizen
+    record = Event.objects.get(case=case, field="merged_into")
+    assert record.new_value == target.reference
+    assert record.reason == (workflow.DIFFERENT_CITIZEN_CONFIRMED if other_citizen else "")
+    moved = set(Message.objects.filter(case=target).values_list("pk", flat=True)) & thread
+    # Two citizens keep their own threads; one citizen's duplicate joins the survivor.
+    assert moved == (set() if other_citizen else thread)
+    assert (case_survivor(merged) == merged) == other_citizen
 
 
 # --- versions and the audit trail ---------------------------------------------------------

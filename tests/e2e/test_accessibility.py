@@ -89,6 +89,34 @@ def test_tracking_pages_are_accessible(new_page, consult_desk, page_name, langua
 @pytest.mark.e2e
 @pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
 @pytest.mark.parametrize("language", LANGUAGES)
+def test_the_page_of_a_case_merged_into_another_citizens_is_accessible(
+    new_page, consult_desk, language, width
+):
+    from tests.consult.factories import manager
+
+    case, token = routed_case("advice", language=language, email="minji@example.org")
+    target, _ = routed_case("advice")
+    workflow.case_merge(
+        case_id=case.pk,
+        into_reference=target.reference,
+        actor=workflow.Actor.staff(manager()),
+        different_citizen_confirmed=True,
+    )
+    with translation.override(language):
+        path = reverse("consult:track", kwargs={"reference": case.reference, "token": token})
+    browser_page = new_page(width)
+    browser_page.goto(path)
+    page = browser_page.page
+    assert page.locator("html").get_attribute("lang") == language
+    assert case.reference in page.locator("h1").inner_text()
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    browser_page.assert_clean()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("width", [DESKTOP, MOBILE], ids=["desktop", "mobile"])
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_survey_page_is_accessible(new_page, consult_desk, language, width):
     from consult import followups
     from consult.models import Status

@@ -42,7 +42,7 @@ def _on_postgresql(sql):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consult", "0009_checklist_steps"),
+        ("consult", "0010_merge_citizens_erasure_frees"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
