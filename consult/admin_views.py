@@ -435,6 +435,13 @@ def _merge_page(model_admin, request, case: Case, data: dict, *, status: int = 2
         "may_merge": may_confirm or not other_citizen,
     }
     request.current_app = model_admin.admin_site.name
+    # The page names both citizens: a view of both cases' data.
+    access.access_record(
+        request=request,
+        action=AccessAction.CASE_VIEWED,
+        references=[case.reference, target.reference],
+        detail="merge",
+    )
     return TemplateResponse(
         request, "admin/consult/case/merge_confirm.html", context, status=status
     )

@@ -327,3 +327,16 @@ def test_postgres_refuses_to_change_or_delete_a_record():
         AccessRecord.objects.filter(pk=old.pk).delete()
     assert access.access_records_purge() == 1
     assert list(AccessRecord.objects.values_list("pk", flat=True)) == [record.pk]
+
+
+def test_the_merge_confirmation_records_both_cases(client, desk):
+    case = desk["case"]
+    keep, _ = routed_case("advice", email="someone.else@example.org")
+    client.force_login(desk["counselor"])
+    url = reverse("admin:consult_case_merge", args=[case.pk])
+    query = {"into_reference": keep.reference, "version": case.version}
+    page = client.get(url, query, REMOTE_ADDR=ADDRESS)
+    assert page.status_code == 200
+    assert sorted(records()) == sorted(
+        ("advice1", A.CASE_VIEWED, ref, ADDRESS) for ref in (case.reference, keep.reference)
+    )

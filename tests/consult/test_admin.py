@@ -633,7 +633,7 @@ def test_the_case_page_opens_the_merge_confirmation_without_merging(client, advi
     assert refreshed(case).status == "merged"
 
 
-MERGE_PAGE_QUERIES = 11  # session, user, permissions, both cases
+MERGE_PAGE_QUERIES = 12  # session, user, permissions, both cases, the access record
 
 
 def test_the_merge_confirmation_costs_a_pinned_number_of_queries(
