@@ -107,7 +107,13 @@ def test_compose_trusts_the_one_proxy_the_readme_puts_in_front():
     from django.conf import settings
 
     compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
-    env = compose["services"]["web"]["environment"]
+    import re
+
+    # Compose's own interpolation: "${NAME:-default}" is the default when .env leaves it unset.
+    env = {
+        name: re.sub(r"^\$\{\w+:-(.*)\}$", r"\1", str(value))
+        for name, value in compose["services"]["web"]["environment"].items()
+    }
     assert env["RATELIMIT_TRUSTED_PROXIES"] == "1"
     assert env["CLIENT_IP_HEADER"] == XFF
     with override_settings(RATELIMIT_TRUSTED_PROXIES=int(env["RATELIMIT_TRUSTED_PROXIES"])):
