@@ -3,7 +3,7 @@
 A citizen's tracking, reply, close, attachment and seat-offer pages, and the satisfaction
 survey, are opened by a secret in the path (`/consult/track/<reference>/<token>/...`,
 `/consult/survey/<token>/`, Korean unprefixed or under `/en/`): anyone who reads a log line
-holding one can act as that citizen. Three places write paths into logs, and each goes
+holding one can act as that citizen. The places that write paths into logs, and each goes
 through `redact_text` here:
 
 - Django's own warnings (`django.request`'s "Not Found: /consult/track/...", the CSRF
@@ -12,6 +12,8 @@ through `redact_text` here:
 - gunicorn's access log writes the request line, the path, the query string, the Referer
   and any header a format asks for; `GunicornLogger` redacts its atoms (and puts the filter
   on its error log). Use it with `--logger-class coopcenter.core.logredact.GunicornLogger`.
+- Celery's worker and beat replace the root logger's handlers with their own;
+  `coopcenter.celery` puts the filter on those (`install_redaction`).
 
 The reference of a case is kept when it looks like one (it is no credential and tells the
 desk which case a failing link belongs to); anything longer in its place, such as a token
@@ -201,6 +203,14 @@ class RedactTokens(logging.Filter):
         record._tokens_redacted = True
 
 
+def install_redaction(logger: logging.Logger) -> None:
+    """RedactTokens on every handler of a logger that a program set up itself (gunicorn,
+    Celery), outside the settings' LOGGING."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactTokens) for f in handler.filters):
+            handler.addFilter(RedactTokens())
+
+
 # --- gunicorn ----------------------------------------------------------------------------
 
 
@@ -211,10 +221,8 @@ class GunicornLogger(glogging.Logger):
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
-        for log in (self.error_log, self.access_log):
-            for handler in log.handlers:
-                if not any(isinstance(f, RedactTokens) for f in handler.filters):
-                    handler.addFilter(RedactTokens())
+        install_redaction(self.error_log)
+        install_redaction(self.access_log)
 
     def atoms(self, resp, req, environ, request_time) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

@@ -106,15 +106,14 @@ def test_compose_trusts_the_one_proxy_the_readme_puts_in_front():
     import yaml
     from django.conf import settings
 
-    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
-    import re
+    from tests.core.test_settings import ENV_PRODUCTION_EXAMPLE, env_file
+    from tests.test_compose import environment
 
-    # Compose's own interpolation: "${NAME:-default}" is the default when .env leaves it unset.
-    env = {
-        name: re.sub(r"^\$\{\w+:-(.*)\}$", r"\1", str(value))
-        for name, value in compose["services"]["web"]["environment"].items()
-    }
+    compose = yaml.safe_load((Path(settings.BASE_DIR) / "docker-compose.yml").read_text())
+    # What compose hands over without .env.production, and what its example says.
+    env = environment(compose["services"]["web"])
     assert env["RATELIMIT_TRUSTED_PROXIES"] == "1"
+    assert env_file(ENV_PRODUCTION_EXAMPLE)["RATELIMIT_TRUSTED_PROXIES"] == "1"
     assert env["CLIENT_IP_HEADER"] == XFF
     with override_settings(RATELIMIT_TRUSTED_PROXIES=int(env["RATELIMIT_TRUSTED_PROXIES"])):
         assert client_ip(request(**{XFF: "6.6.6.6, 198.51.100.1"})) == "198.51.100.1"

@@ -328,3 +328,27 @@ def test_the_error_mail_to_the_admins_holds_no_token(settings, mailoutbox):
     assert f"/en/consult/track/{REFERENCE}/{REDACTED}/close/" in mail.body
     assert TOKEN not in mail.subject
     assert TOKEN not in mail.body
+
+
+def test_celery_s_own_log_handlers_redact():
+    """The worker and beat set up logging themselves, replacing the settings' handlers."""
+    from celery import signals
+
+    import coopcenter.celery  # noqa: F401  (connects the signal handlers)
+
+    stream = io.StringIO()
+    logger = logging.Logger("celery-under-test")
+    logger.addHandler(logging.StreamHandler(stream))
+    for signal in (signals.after_setup_logger, signals.after_setup_task_logger):
+        signal.send(
+            sender=None,
+            logger=logger,
+            loglevel=logging.INFO,
+            logfile=None,
+            format="%(message)s",
+            colorize=False,
+        )
+    logger.warning("opened %s", f"/consult/survey/{TOKEN}/")
+    assert stream.getvalue() == f"opened /consult/survey/{REDACTED}/\n"
+    (handler,) = logger.handlers
+    assert sum(isinstance(f, RedactTokens) for f in handler.filters) == 1
