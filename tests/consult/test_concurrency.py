@@ -217,8 +217,9 @@ def test_two_forms_saved_at_once_with_the_same_version_one_is_stale():
 def test_opposite_merges_at_once_do_not_deadlock(attempt):
     """A into B and B into A together: one wins, the other is told B (or A) is over."""
     boss = counselor(username="boss")
+    # The same citizen's two inquiries (two citizens' cases need a manager's confirmation).
     a, _ = routed_case(email="a@example.org")
-    b, _ = routed_case(email="b@example.org")
+    b, _ = routed_case(email="A@example.org")
     barrier = threading.Barrier(2)
 
     def merge(case, into):
