@@ -4,14 +4,13 @@ see consult.access), filterable, and downloadable as CSV with the list's filters
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.urls import path
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from coopcenter.core.csvstream import csv_pieces
+from coopcenter.core.csvstream import csv_attachment
 
 from . import permissions
 from .models import AccessRecord
@@ -82,8 +81,4 @@ class AccessRecordAdmin(admin.ModelAdmin):
                     record.client_address,
                 ]
 
-        response = StreamingHttpResponse(csv_pieces(rows()), content_type="text/csv; charset=utf-8")
-        filename = f"access-records-{timezone.localdate():%Y%m%d}.csv"
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return csv_attachment(rows(), filename=f"access-records-{timezone.localdate():%Y%m%d}.csv")

@@ -10,17 +10,15 @@ from collections.abc import Iterator
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from coopcenter.core.csvstream import csv_pieces
+from coopcenter.core.csvstream import csv_attachment
 from registry import charts
 
 from . import permissions
@@ -256,14 +254,9 @@ def reports_csv(request, *, model_admin):
     if report is None:
         return reports_page(request, model_admin=model_admin)  # the form's errors, 400
     rows = list(report_csv_rows(report))  # labels in the request's language, now
-    response = StreamingHttpResponse(csv_pieces(rows), content_type="text/csv; charset=utf-8")
     suffix = report.period.year or f"{report.period.start:%Y%m}-{report.period.months[-1]:%Y%m}"
     track = f"-{report.track}" if report.track else ""
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"desk-report-{suffix}{track}.csv"
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return csv_attachment(rows, filename=f"desk-report-{suffix}{track}.csv")
 
 
 def report_urls(model_admin) -> list:

@@ -24,11 +24,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from coopcenter.core.csvstream import csv_pieces
+from coopcenter.core.csvstream import csv_attachment
 from coopcenter.outbox.models import OutgoingMail
 from registry.models import District
 
@@ -547,13 +547,9 @@ def csv_response(request, queryset: QuerySet) -> StreamingHttpResponse:
         action=AccessAction.CASES_EXPORTED,
         detail=f"cases={queryset.count()}",
     )
-    response = StreamingHttpResponse(
-        csv_pieces(_csv_rows(queryset, _labels())), content_type="text/csv; charset=utf-8"
+    return csv_attachment(
+        _csv_rows(queryset, _labels()), filename=f"cases-{timezone.localdate():%Y%m%d}.csv"
     )
-    filename = f"cases-{timezone.localdate():%Y%m%d}.csv"
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def cases_export(request, *, model_admin):

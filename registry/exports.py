@@ -15,7 +15,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from coopcenter.core.csvstream import ROWS_PER_PIECE, csv_pieces
+from coopcenter.core.csvstream import ROWS_PER_PIECE, csv_attachment
 from registry import vocab
 from registry.models import Certification, Cooperative
 from registry.services import history_value
@@ -64,11 +64,8 @@ def _no_index(response):
 
 def export_csv_response(queryset: QuerySet[Cooperative], *, filename: str) -> StreamingHttpResponse:
     """The co-ops of `queryset`, in its order, as a streamed CSV attachment (UTF-8 with BOM)."""
-    response = StreamingHttpResponse(
-        csv_pieces(csv_rows(queryset)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return _no_index(response)
+    # Open data: any cache may keep it (the registry's own cache headers apply).
+    return _no_index(csv_attachment(csv_rows(queryset), filename=filename, private=False))
 
 
 # --- JSON ------------------------------------------------------------------------------------

@@ -14,6 +14,9 @@ import csv
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
 # Rows per chunk handed to the server: large enough to be cheap, small enough that the
 # first bytes leave at once.
 ROWS_PER_PIECE = 500
@@ -71,3 +74,15 @@ def csv_pieces(rows: Iterable[Iterable[object]]) -> Iterator[bytes]:
             piece = []
     if piece:
         yield "".join(piece).encode("utf-8")
+
+
+def csv_attachment(
+    rows: Iterable[Iterable[object]], *, filename: str, private: bool = True
+) -> StreamingHttpResponse:
+    """The rows as a streamed CSV download named `filename`. A private one (the desk's
+    exports: personal or internal data) is never kept by a browser or a proxy cache."""
+    response = StreamingHttpResponse(csv_pieces(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    if private:
+        response["Cache-Control"] = "private, no-store"
+    return response
